@@ -1,1 +1,17 @@
-from . import res_company, res_config_settings
+from . import (
+    account_move,
+    account_partial_reconcile,
+    collection_assignment_rule,
+    collection_case,
+    collection_communication,
+    collection_communication_line,
+    collection_hold,
+    collection_level,
+    collection_policy,
+    collection_run,
+    collection_stage,
+    mail_mail,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

@@ -4,10 +4,16 @@ from odoo import fields, models
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    collection_policy_id = fields.Many2one(
+        "collection.policy",
+        string="Default Collection Policy",
+        domain="[('company_id', '=', id)]",
+        help="The follow-up policy of debtors that have none of their own.",
+    )
     collection_batch_size = fields.Integer(
         string="Follow-up Batch Size",
         default=500,
-        help="How many debtors the daily follow-up run processes per batch before it "
+        help="How many debtors the follow-up run processes per batch before it "
         "commits its progress. Smaller batches resume sooner after an interruption.",
     )
     collection_min_overdue_amount = fields.Monetary(

@@ -1,0 +1,429 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .collection_stage import CLOSED_STAGE_TYPES
+
+
+class CollectionCase(models.Model):
+    _name = "collection.case"
+    _description = "Collection Case"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "is_open desc, amount_overdue desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "partner_id"]
+
+    _one_open_case_per_debtor = models.UniqueIndex(
+        "(partner_id, company_id) WHERE (is_open IS TRUE)",
+        "A debtor already has an open collection case in this company.",
+    )
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_company", "=", True)],
+        help="The commercial partner who owes the debt.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        tracking=True,
+        index=True,
+        domain=lambda self: [
+            (
+                "all_group_ids",
+                "in",
+                self.env.ref("collections_management.group_collections_collector").id,
+            )
+        ],
+    )
+    stage_id = fields.Many2one(
+        "collection.stage",
+        tracking=True,
+        index=True,
+        group_expand="_read_group_stage_ids",
+        copy=False,
+        domain="[('company_id', 'in', [company_id, False])]",
+        default=lambda self: self._default_stage_id(),
+    )
+    stage_type = fields.Selection(related="stage_id.stage_type", store=True)
+    is_open = fields.Boolean(
+        compute="_compute_is_open",
+        store=True,
+        index=True,
+        help="A case is open until its stage is resolved or written off.",
+    )
+    policy_id = fields.Many2one(
+        "collection.policy",
+        tracking=True,
+        check_company=True,
+        help="The follow-up policy: the debtor's own, else the company's default.",
+    )
+    level_id = fields.Many2one(
+        "collection.level",
+        string="Follow-up Level",
+        tracking=True,
+        readonly=True,
+        copy=False,
+        help="The highest follow-up level this case has reached.",
+    )
+    date_open = fields.Date(string="Opened On", default=fields.Date.context_today, readonly=True)
+    date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
+    last_followup_date = fields.Date(string="Last Follow-up", readonly=True, copy=False)
+    next_action_date = fields.Date(
+        tracking=True, help="When the collector plans to act on this case next."
+    )
+    amount_due = fields.Monetary(
+        string="Total Due",
+        readonly=True,
+        help="Everything the debtor owes, due or not, less unapplied credits.",
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue", readonly=True, help="The part of the debt past its due date."
+    )
+    oldest_overdue_days = fields.Integer(
+        string="Days Overdue",
+        readonly=True,
+        help="Days since the due date of the oldest overdue invoice.",
+    )
+    overdue_invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
+    invoice_ids = fields.One2many(
+        "account.move", "collection_case_id", string="Invoices", readonly=True
+    )
+    communication_ids = fields.One2many(
+        "collection.communication", "case_id", string="Communications", readonly=True
+    )
+    communication_count = fields.Integer(compute="_compute_communication_count")
+    color = fields.Integer()
+    note = fields.Html(string="Internal Note")
+
+    # ------------------------------------------------------------------
+    # Defaults and group expansion
+    # ------------------------------------------------------------------
+    def _default_stage_id(self):
+        return self.env["collection.stage"]._get_stage_by_type("open", self.env.company)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """Every stage is a kanban column, even an empty one."""
+        company_ids = [*self.env.companies.ids, False]
+        return stages.search([("company_id", "in", company_ids)], order=stages._order)
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("stage_id.stage_type")
+    def _compute_is_open(self):
+        for case in self:
+            case.is_open = case.stage_id.stage_type not in CLOSED_STAGE_TYPES
+
+    def _compute_communication_count(self):
+        counts = dict(
+            self.env["collection.communication"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        for case in self:
+            case.communication_count = counts.get(case, 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("collection.case") or "/"
+        cases = super().create(vals_list)
+        cases._set_closed_date()
+        return cases
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "stage_id" in vals:
+            self._set_closed_date()
+        return result
+
+    def _set_closed_date(self):
+        closed = self.filtered(lambda c: not c.is_open and not c.date_closed)
+        if closed:
+            closed.date_closed = fields.Date.context_today(self)
+        reopened = self.filtered(lambda c: c.is_open and c.date_closed)
+        if reopened:
+            reopened.date_closed = False
+
+    # ------------------------------------------------------------------
+    # Business methods: keeping cases in step with the ledger
+    # ------------------------------------------------------------------
+    @api.model
+    def _receivable_lines_query(self, company, partners=None):
+        """The open receivable lines of posted entries of a company, as a Query.
+
+        Built on `_search` so that record rules apply; every aggregate reads from it."""
+        domain = [
+            ("company_id", "=", company.id),
+            ("account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "child_of", partners.ids))
+        return self.env["account.move.line"]._search(domain)
+
+    @api.model
+    def _get_debtor_balances(self, company, partners=None, today=None):
+        """{commercial partner id: {due, overdue, oldest, count}} in one query."""
+        today = today or fields.Date.context_today(self)
+        lines = self._receivable_lines_query(company, partners)
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT move.commercial_partner_id AS partner_id,
+                       SUM(aml.amount_residual) AS due,
+                       COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(late)s), 0) AS overdue,
+                       MIN(aml.date_maturity) FILTER (WHERE %(late)s) AS oldest,
+                       COUNT(DISTINCT aml.move_id) FILTER (WHERE %(late)s) AS count
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE aml.id IN (%(lines)s) AND move.commercial_partner_id IS NOT NULL
+              GROUP BY move.commercial_partner_id
+                """,
+                late=SQL("aml.date_maturity < %s AND aml.amount_residual > 0", today),
+                lines=lines.subselect(),
+            )
+        )
+        return {row.pop("partner_id"): row for row in rows}
+
+    @api.model
+    def _sync_cases(self, company, partners=None):
+        """Open a case for each new delinquent debtor, refresh the amounts of open
+        cases and close those whose overdue debt is paid. Set-based: a few queries
+        whatever the number of debtors and invoices."""
+        today = fields.Date.context_today(self)
+        balances = self._get_debtor_balances(company, partners, today)
+        domain = [("company_id", "=", company.id), ("is_open", "=", True)]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
+        open_cases = self.search(domain)
+        case_by_partner = {case.partner_id.id: case for case in open_cases}
+        threshold = max(company.collection_min_overdue_amount, 0.0)
+        rounding = company.currency_id.rounding
+        new_partner_ids = [
+            partner_id
+            for partner_id, balance in balances.items()
+            if balance["overdue"] > threshold + rounding / 2 and partner_id not in case_by_partner
+        ]
+        new_cases = self._open_cases(
+            company,
+            self.env["res.partner"].browse(new_partner_ids),
+            {pid: balance["overdue"] for pid, balance in balances.items()},
+        )
+        to_close = open_cases.filtered(
+            lambda c: balances.get(c.partner_id.id, {}).get("overdue", 0.0) < rounding / 2
+        )
+        (open_cases - to_close | new_cases)._refresh_amounts(balances, today)
+        to_close._close_as_paid()
+        return new_cases, to_close
+
+    @api.model
+    def _open_cases(self, company, partners, overdue_by_partner):
+        if not partners:
+            return self
+        stage = self.env["collection.stage"]._get_stage_by_type("open", company)
+        policies = self.env["collection.policy"]._get_partner_policies(partners, company)
+        collectors = self.env["collection.assignment.rule"]._assign_collectors(
+            partners, company, overdue_by_partner
+        )
+        cases = self.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "stage_id": stage.id,
+                    "policy_id": policies[partner.id].id,
+                    "user_id": collectors.get(partner.id, self.env["res.users"]).id,
+                }
+                for partner in partners
+            ]
+        )
+        self._log_messages(
+            {case: self.env._("Case opened: the debtor has overdue invoices.") for case in cases}
+        )
+        return cases
+
+    def _refresh_amounts(self, balances, today):
+        """Write amounts and link overdue invoices, in two statements for all cases."""
+        if not self:
+            return
+        values = []
+        for case in self:
+            balance = balances.get(case.partner_id.id) or {}
+            oldest = balance.get("oldest")
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s)",
+                    case.id,
+                    balance.get("due") or 0.0,
+                    balance.get("overdue") or 0.0,
+                    (today - oldest).days if oldest else 0,
+                    balance.get("count") or 0,
+                )
+            )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_case c
+                   SET amount_due = v.due, amount_overdue = v.overdue,
+                       oldest_overdue_days = v.days, overdue_invoice_count = v.count
+                  FROM (VALUES %s) AS v(id, due, overdue, days, count)
+                 WHERE c.id = v.id
+                """,
+                SQL(", ").join(values),
+            )
+        )
+        # Each overdue invoice belongs to the open case of its debtor.
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE account_move move
+                   SET collection_case_id = c.id
+                  FROM collection_case c, account_move_line aml, account_account account
+                 WHERE c.id IN %s
+                   AND move.commercial_partner_id = c.partner_id
+                   AND move.company_id = c.company_id
+                   AND aml.move_id = move.id
+                   AND account.id = aml.account_id
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND aml.date_maturity < %s
+                   AND move.state = 'posted'
+                   AND move.collection_case_id IS DISTINCT FROM c.id
+                """,
+                tuple(self.ids),
+                today,
+            )
+        )
+        self.invalidate_recordset(
+            ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"]
+        )
+        self.env["account.move"].invalidate_model(["collection_case_id"])
+        self.invalidate_recordset(["invoice_ids"])
+
+    def _close_as_paid(self):
+        if not self:
+            return
+        for company, cases in self.grouped("company_id").items():
+            stage = self.env["collection.stage"]._get_stage_by_type("resolved", company)
+            if not stage:
+                raise UserError(
+                    self.env._(
+                        "No stage of type Resolved exists for %s: create one under "
+                        "Collections > Configuration > Stages.",
+                        company.name,
+                    )
+                )
+            cases.write({"stage_id": stage.id, "amount_overdue": 0.0, "oldest_overdue_days": 0})
+        self._log_messages(
+            {case: self.env._("Case closed: the overdue debt is paid.") for case in self}
+        )
+
+    def _log_messages(self, body_by_record, partner_too=False):
+        """Post internal notes on many records with one insert, not one message_post each."""
+        note = self.env.ref("mail.mt_note")
+        vals_list = []
+        for record, body in body_by_record.items():
+            vals_list.append(
+                {
+                    "model": record._name,
+                    "res_id": record.id,
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": self.env.user.partner_id.id,
+                }
+            )
+            if partner_too and record.partner_id:
+                vals_list.append(
+                    {**vals_list[-1], "model": "res.partner", "res_id": record.partner_id.id}
+                )
+        return self.env["mail.message"].sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_refresh(self):
+        """Recompute this case's figures from the ledger now."""
+        for company, cases in self.grouped("company_id").items():
+            self._sync_cases(company, cases.partner_id)
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {
+                "domain": [("collection_case_id", "=", self.id)],
+                "context": {"default_move_type": "out_invoice", "create": False},
+            }
+        )
+        return action
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_communication_action"
+        )
+        action["domain"] = [("case_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_hold(self):
+        self.ensure_one()
+        action = self.partner_id.action_collection_hold()
+        action["context"]["default_company_id"] = self.company_id.id
+        return action
+
+    def action_reassign(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reassign Cases"),
+            "res_model": "collection.case.reassign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_ids": self.ids, "active_model": self._name},
+        }
+
+    def action_apply_assignment_rules(self):
+        Rule = self.env["collection.assignment.rule"]
+        for company, cases in self.grouped("company_id").items():
+            collectors = Rule._assign_collectors(cases.partner_id, company)
+            for case in cases:
+                collector = collectors.get(case.partner_id.id)
+                if collector and case.user_id != collector:
+                    case.user_id = collector
+        return True
+
+    # ------------------------------------------------------------------
+    # Cron methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sync_cases(self):
+        for company in self.env["res.company"].search([]):
+            self.with_company(company)._sync_cases(company)
+            self.env["ir.cron"]._commit_progress(1)

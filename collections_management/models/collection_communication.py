@@ -1,0 +1,351 @@
+import logging
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL, email_normalize
+
+_logger = logging.getLogger(__name__)
+
+# Stages a follow-up level may move a case out of; a case being handled otherwise
+# (promise, plan, dispute, agency, legal) keeps its stage.
+FOLLOWUP_STAGE_TYPES = ("open", "reminder", "contact")
+
+
+class CollectionCommunication(models.Model):
+    _name = "collection.communication"
+    _description = "Follow-up Communication"
+    _order = "id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    run_id = fields.Many2one("collection.run", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Debtor", required=True, index=True)
+    case_id = fields.Many2one("collection.case", index="btree_not_null", check_company=True)
+    user_id = fields.Many2one(related="case_id.user_id", string="Collector")
+    level_id = fields.Many2one("collection.level", required=True)
+    policy_id = fields.Many2one(related="level_id.policy_id")
+    line_ids = fields.One2many(
+        "collection.communication.line", "communication_id", string="Invoices"
+    )
+    amount_total = fields.Monetary(string="Amount Due", help="Sum of the invoices listed.")
+    amount_overdue = fields.Monetary(string="Overdue")
+    date = fields.Date(related="run_id.date", store=True)
+    state = fields.Selection(
+        [
+            ("draft", "To Do"),
+            ("sent", "Sent"),
+            ("manual", "Manual Action"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        help="To Do: proposed by the run, nothing sent yet. Sent: email queued and/or "
+        "letter produced. Manual Action: an activity asks the collector to act. Failed: "
+        "nothing could be sent, see the error; the next run tries again.",
+    )
+    action_summary = fields.Char(string="Actions", compute="_compute_action_summary")
+    mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null")
+    email_state = fields.Selection(
+        [("none", "No Email"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+        default="none",
+        readonly=True,
+    )
+    letter_state = fields.Selection(
+        [
+            ("none", "No Letter"),
+            ("to_render", "To Print"),
+            ("done", "Printed"),
+            ("failed", "Failed"),
+        ],
+        default="none",
+        readonly=True,
+        index=True,
+    )
+    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True)
+    error = fields.Text(readonly=True)
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("level_id")
+    def _compute_action_summary(self):
+        for communication in self:
+            communication.action_summary = ", ".join(communication.level_id._get_action_labels())
+
+    @api.depends("partner_id", "level_id")
+    def _compute_display_name(self):
+        for communication in self:
+            communication.display_name = (
+                f"{communication.partner_id.name or ''} - {communication.level_id.name or ''}"
+            )
+
+    # ------------------------------------------------------------------
+    # Business methods: executing a batch
+    # ------------------------------------------------------------------
+    def _execute(self):
+        """Carry out these draft communications: emails queued, letters queued for
+        printing, activities created, levels and stages advanced, chatter logged.
+
+        Works per batch: the number of queries depends on the number of levels and
+        templates involved, not on the number of debtors or invoices."""
+        todo = self.filtered(lambda c: c.state == "draft")
+        if not todo:
+            return
+        manual = todo.filtered(lambda c: c.level_id.mode == "manual")
+        automatic = todo - manual
+        failed = automatic._queue_emails()
+        done = todo - failed
+        letters = (automatic - failed).filtered(lambda c: c.level_id.send_letter)
+        letters.letter_state = "to_render"
+        activity_for = manual | done.filtered(lambda c: c.level_id.create_activity)
+        activity_for._create_followup_activities()
+        manual.state = "manual"
+        (automatic - failed).state = "sent"
+        done._advance_levels()
+        todo._log_on_chatter()
+        if letters:
+            self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
+
+    def _queue_emails(self):
+        """Create the mail.mail of each communication whose level sends email, in bulk.
+
+        Returns the communications that failed (no valid address): they keep their
+        level, so that the next run tries again."""
+        to_email = self.filtered(lambda c: c.level_id.send_email and c.level_id.mail_template_id)
+        invalid = to_email.filtered(lambda c: not email_normalize(c.partner_id.email or ""))
+        invalid.write(
+            {"email_state": "failed", "error": self.env._("The debtor has no valid email address.")}
+        )
+        to_email -= invalid
+        # A letter still goes out when its email cannot: only email-only levels fail whole.
+        failed = invalid.filtered(lambda c: not c.level_id.send_letter)
+        failed.state = "failed"
+        note = self.env.ref("mail.mt_note")
+        for template, communications in to_email.grouped(
+            lambda c: c.level_id.mail_template_id
+        ).items():
+            rendered = template._generate_template(
+                communications.ids, ["subject", "body_html", "email_from"]
+            )
+            vals_list = []
+            for communication in communications:
+                values = rendered[communication.id]
+                thread = communication.case_id or communication.partner_id
+                vals_list.append(
+                    {
+                        "subject": values.get("subject"),
+                        "body_html": values.get("body_html"),
+                        "body": values.get("body_html"),
+                        "email_from": values.get("email_from")
+                        or communication.company_id.email_formatted
+                        or self.env.user.email_formatted,
+                        "recipient_ids": [Command.link(communication.partner_id.id)],
+                        "model": thread._name,
+                        "res_id": thread.id,
+                        "message_type": "email_outgoing",
+                        "subtype_id": note.id,
+                        "author_id": self.env.user.partner_id.id,
+                        "auto_delete": False,
+                        "record_company_id": communication.company_id.id,
+                    }
+                )
+            mails = self.env["mail.mail"].sudo().create(vals_list)
+            for communication, mail in zip(communications, mails, strict=True):
+                communication.mail_id = mail
+            communications.email_state = "queued"
+        return failed
+
+    def _create_followup_activities(self):
+        if not self:
+            return
+        model_id = self.env["ir.model"]._get_id("collection.case")
+        default_type = self.env.ref("mail.mail_activity_data_todo")
+        vals_list = []
+        for communication in self.filtered("case_id"):
+            level = communication.level_id
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": communication.case_id.id,
+                    "activity_type_id": (level.activity_type_id or default_type).id,
+                    "summary": level.activity_summary
+                    or self.env._("Follow-up level %s reached", level.name),
+                    "user_id": (communication.case_id.user_id or self.env.user).id,
+                    "date_deadline": fields.Date.add(
+                        communication.run_id.date, days=level.activity_deadline_days
+                    ),
+                }
+            )
+        self.env["mail.activity"].sudo().create(vals_list)
+
+    def _advance_levels(self):
+        """Record on each invoice the level it reached and on each case its level and
+        stage: one statement for the invoices, one write per level for the cases."""
+        lines = self.line_ids.filtered("level_id")
+        date = self[:1].run_id.date
+        if lines:
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE account_move move
+                       SET collection_level_id = v.level_id, collection_level_date = %s
+                      FROM (VALUES %s) AS v(move_id, level_id)
+                     WHERE move.id = v.move_id
+                    """,
+                    date,
+                    SQL(", ").join(
+                        SQL("(%s, %s)", line.move_id.id, line.level_id.id) for line in lines
+                    ),
+                )
+            )
+            self.env["account.move"].invalidate_model(
+                ["collection_level_id", "collection_level_date"]
+            )
+        with_case = self.filtered("case_id")
+        for level, communications in with_case.grouped("level_id").items():
+            cases = communications.case_id
+            cases.with_context(mail_notrack=True).write(
+                {"level_id": level.id, "last_followup_date": date}
+            )
+            if level.stage_id:
+                movable = cases.filtered(lambda c: c.stage_type in FOLLOWUP_STAGE_TYPES)
+                movable.with_context(mail_notrack=True).write({"stage_id": level.stage_id.id})
+
+    def _log_on_chatter(self):
+        """One note per communication on the case (or debtor) and the debtor."""
+        bodies = {}
+        for communication in self:
+            level = communication.level_id
+            if communication.state == "failed":
+                text = self.env._(
+                    "Follow-up level %(level)s not sent: %(error)s",
+                    level=level.name,
+                    error=communication.error,
+                )
+            elif communication.state == "manual":
+                text = self.env._(
+                    "Follow-up level %(level)s reached (manual): an activity was created "
+                    "for the collector; nothing was sent.",
+                    level=level.name,
+                )
+            else:
+                text = self.env._(
+                    "Follow-up level %(level)s reached: %(actions)s for %(count)s invoice(s).",
+                    level=level.name,
+                    actions=communication.action_summary,
+                    count=len(communication.line_ids),
+                )
+            bodies[communication] = text
+        note = self.env.ref("mail.mt_note")
+        vals_list = []
+        for communication, text in bodies.items():
+            threads = [communication.partner_id]
+            if communication.case_id:
+                threads.insert(0, communication.case_id)
+            vals_list.extend(
+                {
+                    "model": thread._name,
+                    "res_id": thread.id,
+                    "body": text,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": self.env.user.partner_id.id,
+                }
+                for thread in threads
+            )
+        self.env["mail.message"].sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Business methods: letters
+    # ------------------------------------------------------------------
+    def _render_letters(self):
+        """Print the letters of these communications with one wkhtmltopdf call and
+        attach each PDF to its case (or debtor) with a note in the chatter."""
+        todo = self.filtered(lambda c: c.letter_state == "to_render")
+        if not todo:
+            return
+        report = self.env.ref("collections_management.action_report_collection_letter")
+        try:
+            streams = report._render_qweb_pdf_prepare_streams(
+                report.report_name, {}, res_ids=todo.ids
+            )
+        except Exception as error:
+            _logger.exception("Letter rendering failed for communications %s", todo.ids)
+            todo.write({"letter_state": "failed", "error": str(error)})
+            return
+        attachment_vals = []
+        for communication in todo:
+            thread = communication.case_id or communication.partner_id
+            attachment_vals.append(
+                {
+                    "name": self.env._(
+                        "Letter %(level)s - %(debtor)s.pdf",
+                        level=communication.level_id.name,
+                        debtor=communication.partner_id.name,
+                    ),
+                    "raw": streams[communication.id]["stream"].getvalue(),
+                    "mimetype": "application/pdf",
+                    "res_model": thread._name,
+                    "res_id": thread.id,
+                }
+            )
+        attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
+        note = self.env.ref("mail.mt_note")
+        messages = []
+        for communication, attachment in zip(todo, attachments, strict=True):
+            communication.write({"letter_state": "done", "letter_attachment_id": attachment.id})
+            messages.append(
+                {
+                    "model": attachment.res_model,
+                    "res_id": attachment.res_id,
+                    "body": self.env._("Letter for level %s printed.", communication.level_id.name),
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": self.env.user.partner_id.id,
+                    "attachment_ids": [Command.link(attachment.id)],
+                }
+            )
+        self.env["mail.message"].sudo().create(messages)
+
+    @api.model
+    def _cron_render_letters(self, batch_size=50):
+        domain = [("letter_state", "=", "to_render")]
+        while True:
+            batch = self.search(domain, limit=batch_size, order="id").try_lock_for_update()
+            if not batch:
+                return
+            batch._render_letters()
+            remaining = self.search_count(domain)
+            if not self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+                return
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_print_letter(self):
+        return self.env.ref("collections_management.action_report_collection_letter").report_action(
+            self
+        )
+
+    def action_cancel(self):
+        self.filtered(lambda c: c.state == "draft").state = "cancelled"
+        return True
+
+    def _mark_email_failed(self, reason):
+        """Called when the mail queue could not deliver: record it on the case."""
+        self.write({"email_state": "failed", "error": reason})
+        self.env["collection.case"]._log_messages(
+            {
+                communication.case_id or communication.partner_id: self.env._(
+                    "Follow-up email for level %(level)s could not be delivered: %(reason)s",
+                    level=communication.level_id.name,
+                    reason=reason,
+                )
+                for communication in self
+            }
+        )

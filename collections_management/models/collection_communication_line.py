@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class CollectionCommunicationLine(models.Model):
+    _name = "collection.communication.line"
+    _description = "Invoice Covered by a Follow-up Communication"
+    _order = "date_maturity, id"
+
+    communication_id = fields.Many2one(
+        "collection.communication", required=True, ondelete="cascade", index=True
+    )
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True)
+    level_id = fields.Many2one(
+        "collection.level",
+        string="New Level",
+        help="The level this invoice reaches with the communication. Empty: the invoice "
+        "is listed as overdue but already had its due level.",
+    )
+    previous_level_id = fields.Many2one("collection.level", string="Previous Level")
+    date_maturity = fields.Date(string="Due Date")
+    days_overdue = fields.Integer()
+    company_id = fields.Many2one(related="communication_id.company_id", store=True)
+    currency_id = fields.Many2one(related="communication_id.currency_id")
+    amount_residual = fields.Monetary(string="Amount Due")

@@ -1,0 +1,99 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CollectionLevel(models.Model):
+    _name = "collection.level"
+    _description = "Follow-up Level"
+    _order = "policy_id, delay, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, translate=True)
+    policy_id = fields.Many2one("collection.policy", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    delay = fields.Integer(
+        string="Days After Due Date",
+        required=True,
+        help="The level is due this many days after an invoice's due date. A negative "
+        "number sends a courtesy reminder before the due date.",
+    )
+    mode = fields.Selection(
+        [("automatic", "Automatic"), ("manual", "Manual")],
+        default="automatic",
+        required=True,
+        help="Automatic: the run sends the email and the letter itself. Manual: the run "
+        "sends nothing and gives the collector an activity to act on.",
+    )
+    send_email = fields.Boolean(string="Email", default=True)
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain=[("model", "=", "collection.communication")],
+        help="Rendered on the communication, which lists every overdue invoice covered.",
+    )
+    send_letter = fields.Boolean(string="Letter")
+    letter_title = fields.Char(translate=True, help="Heading of the printed letter.")
+    letter_body = fields.Html(
+        translate=True,
+        help="Opening text of the letter, above the list of overdue invoices. Let the "
+        "tone harden from one level to the next.",
+    )
+    create_activity = fields.Boolean(
+        string="Activity for the Collector",
+        help="Schedule an activity for the case's collector when the level is reached.",
+    )
+    activity_type_id = fields.Many2one("mail.activity.type")
+    activity_summary = fields.Char(translate=True)
+    activity_deadline_days = fields.Integer(
+        string="Activity Deadline (days)", default=3, help="Days from the run to the deadline."
+    )
+    stage_id = fields.Many2one(
+        "collection.stage",
+        string="Move Case to Stage",
+        help="The stage a case moves to when it reaches this level.",
+    )
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("send_email", "mail_template_id", "mode")
+    def _check_email_template(self):
+        for level in self:
+            if level.mode == "automatic" and level.send_email and not level.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s sends an email: choose its email template.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("activity_deadline_days")
+    def _check_activity_deadline(self):
+        for level in self:
+            if level.activity_deadline_days < 0:
+                raise ValidationError(
+                    self.env._("An activity deadline cannot be in the past (level %s).", level.name)
+                )
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _get_action_labels(self):
+        """Human-readable list of what reaching this level does."""
+        self.ensure_one()
+        if self.mode == "manual":
+            labels = [self.env._("Activity for the collector (manual level)")]
+        else:
+            labels = []
+            if self.send_email:
+                labels.append(self.env._("Email"))
+            if self.send_letter:
+                labels.append(self.env._("Letter"))
+            if self.create_activity:
+                labels.append(self.env._("Activity"))
+        if self.stage_id:
+            labels.append(self.env._("Stage: %s", self.stage_id.name))
+        return labels

@@ -1,0 +1,76 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CollectionPolicy(models.Model):
+    _name = "collection.policy"
+    _description = "Collection Policy"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    level_ids = fields.One2many("collection.level", "policy_id", string="Levels", copy=True)
+    level_count = fields.Integer(compute="_compute_level_count")
+    allow_level_skip = fields.Boolean(
+        string="Allow Skipping Levels",
+        tracking=True,
+        help="When set, an invoice found late goes straight to the highest level due. "
+        "Otherwise every invoice goes through each level in order, one per run.",
+    )
+    debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        default="business",
+        required=True,
+        tracking=True,
+        help="Consumer debts fall under consumer-protection rules (contact hours, "
+        "call frequency, validation period); business debts under late-payment law.",
+    )
+    description = fields.Text(translate=True)
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("level_ids")
+    def _check_level_delays_unique(self):
+        for policy in self:
+            delays = policy.level_ids.mapped("delay")
+            if len(delays) != len(set(delays)):
+                raise ValidationError(
+                    self.env._(
+                        "Two levels of policy %(policy)s have the same delay: give each "
+                        "level its own number of days.",
+                        policy=policy.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _get_sorted_levels(self):
+        """Levels in the order a debt goes through them (by delay)."""
+        self.ensure_one()
+        return self.level_ids.sorted(lambda lvl: (lvl.delay, lvl.id))
+
+    @api.model
+    def _get_partner_policies(self, partners, company):
+        """{commercial partner id: policy} for a company: the partner's, else the company's."""
+        partners = partners.with_company(company)
+        default = company.collection_policy_id
+        return {partner.id: partner.collection_policy_id or default for partner in partners}

@@ -1,0 +1,372 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_date
+
+
+class CollectionRun(models.Model):
+    _name = "collection.run"
+    _description = "Follow-up Run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(string="Reference", readonly=True, default="/", copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        readonly=True,
+        help="Levels are due relative to this date; a run is always for today.",
+    )
+    trigger = fields.Selection(
+        [("manual", "Manual"), ("cron", "Scheduled")],
+        default="manual",
+        required=True,
+        readonly=True,
+    )
+    user_id = fields.Many2one("res.users", string="Started By", default=lambda self: self.env.user)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("preview", "Preview"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    communication_ids = fields.One2many(
+        "collection.communication", "run_id", string="Communications", readonly=True
+    )
+    communication_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(string="Sent", compute="_compute_counts")
+    manual_count = fields.Integer(string="Manual Actions", compute="_compute_counts")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    pending_count = fields.Integer(string="To Do", compute="_compute_counts")
+    cases_opened = fields.Integer(readonly=True)
+    cases_closed = fields.Integer(readonly=True)
+    summary = fields.Html(readonly=True, help="What the run did, written when it finishes.")
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    def _compute_counts(self):
+        counts = defaultdict(int)
+        for run, state, count in self.env["collection.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
+        ):
+            counts[run.id, state] = count
+        for run in self:
+            run.sent_count = counts[run.id, "sent"]
+            run.manual_count = counts[run.id, "manual"]
+            run.failed_count = counts[run.id, "failed"]
+            run.pending_count = counts[run.id, "draft"]
+            run.communication_count = sum(
+                counts[run.id, state]
+                for state in ("draft", "sent", "manual", "failed", "cancelled")
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("collection.run") or "/"
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Business methods: deciding what is due
+    # ------------------------------------------------------------------
+    def _compute_proposals(self):
+        """Replace the run's draft communications by what is due today: one per debtor,
+        at the highest level any of its invoices reaches, listing all its overdue
+        invoices. A handful of queries whatever the size of the ledger."""
+        self.ensure_one()
+        company = self.company_id
+        Case = self.env["collection.case"].with_company(company)
+        self.communication_ids.filtered(lambda c: c.state == "draft").unlink()
+        opened, closed = Case._sync_cases(company)
+        self.cases_opened += len(opened)
+        self.cases_closed += len(closed)
+
+        levels = self.env["collection.level"].search([("company_id", "=", company.id)])
+        if not levels:
+            return self.env["collection.communication"]
+        horizon = fields.Date.add(self.date, days=max(0, -min(levels.mapped("delay"))))
+        rows = self._fetch_candidate_invoices(horizon)
+        if not rows:
+            return self.env["collection.communication"]
+
+        held_moves, held_partners = self.env["collection.hold"]._held_ids(company)
+        busy_partners = self._partners_in_other_runs()
+        partners = self.env["res.partner"].browse({row["partner_id"] for row in rows})
+        policies = self.env["collection.policy"]._get_partner_policies(partners, company)
+        levels_by_policy = {
+            policy: policy._get_sorted_levels() for policy in set(policies.values()) if policy
+        }
+        level_by_id = {level.id: level for level in levels}
+
+        invoices_by_partner = defaultdict(list)
+        for row in rows:
+            partner_id = row["partner_id"]
+            if (
+                row["move_id"] in held_moves
+                or partner_id in held_partners
+                or partner_id in busy_partners
+            ):
+                continue
+            policy = policies.get(partner_id)
+            if not policy or not levels_by_policy.get(policy):
+                continue
+            days = (self.date - row["date_maturity"]).days
+            current = level_by_id.get(row["level_id"]) if row["level_id"] else None
+            row["days"] = days
+            row["next_level"] = self._next_level(levels_by_policy[policy], policy, current, days)
+            if days > 0 or row["next_level"]:
+                invoices_by_partner[partner_id].append(row)
+
+        cases = Case.search([("company_id", "=", company.id), ("is_open", "=", True)])
+        case_by_partner = {case.partner_id.id: case for case in cases}
+        vals_list = []
+        for partner_id, invoices in invoices_by_partner.items():
+            reached = [row["next_level"] for row in invoices if row["next_level"]]
+            if not reached:
+                continue
+            level = max(reached, key=lambda lvl: (lvl.delay, lvl.id))
+            vals_list.append(
+                {
+                    "run_id": self.id,
+                    "company_id": company.id,
+                    "partner_id": partner_id,
+                    "case_id": case_by_partner.get(partner_id, Case).id,
+                    "level_id": level.id,
+                    "amount_total": sum(row["residual"] for row in invoices),
+                    "amount_overdue": sum(row["residual"] for row in invoices if row["days"] > 0),
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "move_id": row["move_id"],
+                                "level_id": row["next_level"].id if row["next_level"] else False,
+                                "previous_level_id": row["level_id"],
+                                "date_maturity": row["date_maturity"],
+                                "days_overdue": row["days"],
+                                "amount_residual": row["residual"],
+                            }
+                        )
+                        for row in invoices
+                    ],
+                }
+            )
+        return self.env["collection.communication"].create(vals_list)
+
+    @api.model
+    def _next_level(self, sorted_levels, policy, current, days):
+        """The level an invoice reaches today, or None.
+
+        Levels come in order of delay. Without skipping, an invoice takes the level
+        after the one it reached; with skipping, the highest level due."""
+        floor = current.delay if current else None
+        due = [
+            lvl
+            for lvl in sorted_levels
+            if lvl.delay <= days and (floor is None or lvl.delay > floor)
+        ]
+        if not due:
+            return None
+        return due[-1] if policy.allow_level_skip else due[0]
+
+    def _fetch_candidate_invoices(self, horizon):
+        """Customer invoices with an open receivable due on or before `horizon`, one row
+        per invoice with its oldest open due date, in one query."""
+        lines = self.env["collection.case"]._receivable_lines_query(self.company_id)
+        return self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT move.id AS move_id,
+                       move.commercial_partner_id AS partner_id,
+                       move.collection_level_id AS level_id,
+                       MIN(aml.date_maturity) AS date_maturity,
+                       SUM(aml.amount_residual) AS residual
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE aml.id IN (%(lines)s)
+                   AND move.move_type IN ('out_invoice', 'out_receipt')
+                   AND aml.amount_residual > 0
+                   AND aml.date_maturity <= %(horizon)s
+              GROUP BY move.id
+              ORDER BY move.commercial_partner_id, move.id
+                """,
+                lines=lines.subselect(),
+                horizon=horizon,
+            )
+        )
+
+    def _partners_in_other_runs(self):
+        """Debtors already handled today, or waiting in another unfinished run: a debtor
+        gets at most one communication a day, even when a run is started twice."""
+        Communication = self.env["collection.communication"]
+        domain = (
+            Domain("company_id", "=", self.company_id.id)
+            & Domain("run_id", "!=", self.id)
+            & (
+                (Domain("state", "=", "draft") & Domain("run_id.state", "=", "running"))
+                | (Domain("state", "in", ("sent", "manual")) & Domain("date", "=", self.date))
+            )
+        )
+        return {partner.id for (partner,) in Communication._read_group(domain, ["partner_id"])}
+
+    # ------------------------------------------------------------------
+    # Business methods: carrying it out in batches
+    # ------------------------------------------------------------------
+    def _process_batch(self):
+        """Execute the next batch of this run's communications; True if any was done."""
+        self.ensure_one()
+        batch = self.env["collection.communication"].search(
+            [("run_id", "=", self.id), ("state", "=", "draft")],
+            limit=max(self.company_id.collection_batch_size, 1),
+            order="id",
+        )
+        batch = batch.try_lock_for_update()
+        if not batch:
+            return False
+        batch._execute()
+        return True
+
+    def _finish(self):
+        for run in self:
+            run.write({"state": "done", "summary": run._build_summary()})
+
+    def _build_summary(self):
+        self.ensure_one()
+        rows = self.env["collection.communication"]._read_group(
+            [("run_id", "=", self.id)], ["level_id", "state"], ["__count", "amount_total:sum"]
+        )
+        items = Markup("").join(
+            Markup("<li>%s: %s %s (%s)</li>")
+            % (
+                level.name,
+                count,
+                dict(self.env["collection.communication"]._fields["state"].selection)[state],
+                self.currency_id.format(amount),
+            )
+            for level, state, count, amount in rows
+        )
+        header = self.env._(
+            "Run of %(date)s: %(opened)s case(s) opened, %(closed)s closed.",
+            date=format_date(self.env, self.date),
+            opened=self.cases_opened,
+            closed=self.cases_closed,
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (header, items)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_preview(self):
+        for run in self:
+            if run.state not in ("draft", "preview"):
+                raise UserError(
+                    self.env._(
+                        "Run %s has already started: it cannot be previewed again.", run.name
+                    )
+                )
+            if run.date != fields.Date.context_today(run):
+                raise UserError(self.env._("Run %s is not for today: start a new run.", run.name))
+            run._compute_proposals()
+            run.state = "preview"
+        return True
+
+    def action_run(self):
+        """Carry out the previewed communications: the first batch now, the rest by cron."""
+        for run in self:
+            if run.state == "draft":
+                run.action_preview()
+            if run.state != "preview":
+                raise UserError(self.env._("Run %s is not waiting to be run.", run.name))
+            run.state = "running"
+            run._process_batch()
+            if not run.pending_count:
+                run._finish()
+        if self.filtered(lambda r: r.state == "running"):
+            self.env.ref("collections_management.ir_cron_collection_process")._trigger()
+        return True
+
+    def action_cancel(self):
+        for run in self:
+            if run.state in ("done", "cancelled"):
+                raise UserError(self.env._("Run %s is finished: it cannot be cancelled.", run.name))
+            run.communication_ids.action_cancel()
+            run.state = "cancelled"
+        return True
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_communication_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Cron methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_daily_run(self):
+        """Start today's run for each company that has follow-up levels, then process."""
+        today = fields.Date.context_today(self)
+        companies = self.env["collection.level"]._read_group([], ["company_id"])
+        for (company,) in companies:
+            runs = self.search(
+                [("company_id", "=", company.id), ("state", "in", ("draft", "preview"))]
+            )
+            runs.filtered(lambda r: r.date < today).action_cancel()
+            if self.search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "=", today),
+                    ("trigger", "=", "cron"),
+                    ("state", "!=", "cancelled"),
+                ]
+            ):
+                continue
+            run = self.with_company(company).create({"company_id": company.id, "trigger": "cron"})
+            run._compute_proposals()
+            run.state = "running"
+            self.env["ir.cron"]._commit_progress(1)
+        self._cron_process_runs()
+
+    @api.model
+    def _cron_process_runs(self):
+        """Process running runs batch by batch, committing after each one; a crash or a
+        timeout loses at most the batch in progress, which the next call redoes."""
+        while True:
+            run = self.search([("state", "=", "running")], limit=1, order="id")
+            if not run:
+                return
+            run = run.with_company(run.company_id)
+            if run._process_batch():
+                remaining = run.pending_count
+            else:
+                if run.pending_count:
+                    return  # the rest is locked by another worker
+                run._finish()
+                remaining = 0
+            if not self.env["ir.cron"]._commit_progress(1, remaining=remaining):
+                return
