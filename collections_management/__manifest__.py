@@ -35,7 +35,9 @@
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/collection_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
