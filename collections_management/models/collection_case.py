@@ -144,9 +144,9 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.case") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         cases = super().create(vals_list)
         cases._set_closed_date()
         return cases
@@ -156,6 +156,35 @@ class CollectionCase(models.Model):
         if "stage_id" in vals:
             self._set_closed_date()
         return result
+
+    @api.model
+    def _next_names(self, count):
+        """`count` case references from the sequence, drawn in one query."""
+        if not count:
+            return []
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "collection.case"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence or sequence.implementation != "standard":
+            return [sequence.next_by_id() if sequence else "/" for _ in range(count)]
+        numbers = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
     def _set_closed_date(self):
         closed = self.filtered(lambda c: not c.is_open and not c.date_closed)
@@ -234,7 +263,7 @@ class CollectionCase(models.Model):
         to_close = open_cases.filtered(
             lambda c: balances.get(c.partner_id.id, {}).get("overdue", 0.0) < rounding / 2
         )
-        (open_cases - to_close | new_cases)._refresh_amounts(balances, today)
+        (open_cases | new_cases)._refresh_amounts(balances, today)
         to_close._close_as_paid()
         return new_cases, to_close
 
@@ -247,7 +276,9 @@ class CollectionCase(models.Model):
         collectors = self.env["collection.assignment.rule"]._assign_collectors(
             partners, company, overdue_by_partner
         )
-        cases = self.create(
+        cases = self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(
             [
                 {
                     "partner_id": partner.id,
@@ -341,11 +372,17 @@ class CollectionCase(models.Model):
             {case: self.env._("Case closed: the overdue debt is paid.") for case in self}
         )
 
-    def _log_messages(self, body_by_record, partner_too=False):
-        """Post internal notes on many records with one insert, not one message_post each."""
+    @api.model
+    def _log_messages(self, body_by_record):
+        """Post internal notes on many records (any model) with one insert, instead of
+        one message_post each. `body_by_record` maps a record to a body, or to a
+        (body, extra message values) pair."""
         note = self.env.ref("mail.mt_note")
+        author = self.env.user.partner_id
+        email_from = author.email_formatted or self.env.company.email_formatted
         vals_list = []
         for record, body in body_by_record.items():
+            body, extra = body if isinstance(body, tuple) else (body, {})
             vals_list.append(
                 {
                     "model": record._name,
@@ -353,13 +390,13 @@ class CollectionCase(models.Model):
                     "body": body,
                     "message_type": "notification",
                     "subtype_id": note.id,
-                    "author_id": self.env.user.partner_id.id,
+                    "author_id": author.id,
+                    # given, so that mail.message does not look them up per record
+                    "email_from": email_from,
+                    "reply_to": email_from,
+                    **extra,
                 }
             )
-            if partner_too and record.partner_id:
-                vals_list.append(
-                    {**vals_list[-1], "model": "res.partner", "res_id": record.partner_id.id}
-                )
         return self.env["mail.message"].sudo().create(vals_list)
 
     # ------------------------------------------------------------------

@@ -1,13 +1,45 @@
+import io
 import logging
+import re
+from itertools import pairwise
 
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, email_normalize
+from odoo.tools.pdf import PdfReader, PdfWriter
 
 _logger = logging.getLogger(__name__)
+LETTER_REFERENCE = re.compile(r"FU-\s*(\d+)")
 
 # Stages a follow-up level may move a case out of; a case being handled otherwise
 # (promise, plan, dispute, agency, legal) keeps its stage.
 FOLLOWUP_STAGE_TYPES = ("open", "reminder", "contact")
+
+
+def split_pdf_by_reference(pdf, communication_ids):
+    """Split a printed batch of letters into one PDF per communication (bytes, in the
+    order of `communication_ids`): a letter starts at the page showing "FU-<id>"."""
+    reader = PdfReader(io.BytesIO(pdf))
+    starts = {}
+    for number, page in enumerate(reader.pages):
+        for match in LETTER_REFERENCE.finditer(page.extract_text() or ""):
+            starts.setdefault(int(match.group(1)), number)
+    missing = [cid for cid in communication_ids if cid not in starts]
+    if missing or sorted(starts.values()) != sorted(set(starts.values())):
+        raise ValueError(f"letters {missing} not found in the printed batch")
+    ordered = sorted(starts.items(), key=lambda item: item[1])
+    bounds = {
+        cid: (start, end)
+        for (cid, start), (_next, end) in pairwise([*ordered, (None, len(reader.pages))])
+    }
+    parts = []
+    for cid in communication_ids:
+        writer = PdfWriter()
+        for page in range(*bounds[cid]):
+            writer.add_page(reader.pages[page])
+        stream = io.BytesIO()
+        writer.write(stream)
+        parts.append(stream.getvalue())
+    return parts
 
 
 class CollectionCommunication(models.Model):
@@ -126,6 +158,12 @@ class CollectionCommunication(models.Model):
         failed = invalid.filtered(lambda c: not c.level_id.send_letter)
         failed.state = "failed"
         note = self.env.ref("mail.mt_note")
+        # Replies go to the case's thread: reply-to addresses computed once per batch.
+        without_case = to_email.filtered(lambda c: not c.case_id)
+        reply_to = {
+            "collection.case": to_email.case_id._notify_get_reply_to(),
+            "res.partner": without_case.partner_id._notify_get_reply_to(),
+        }
         for template, communications in to_email.grouped(
             lambda c: c.level_id.mail_template_id
         ).items():
@@ -136,14 +174,18 @@ class CollectionCommunication(models.Model):
             for communication in communications:
                 values = rendered[communication.id]
                 thread = communication.case_id or communication.partner_id
+                email_from = (
+                    values.get("email_from")
+                    or communication.company_id.email_formatted
+                    or self.env.user.email_formatted
+                )
                 vals_list.append(
                     {
                         "subject": values.get("subject"),
                         "body_html": values.get("body_html"),
                         "body": values.get("body_html"),
-                        "email_from": values.get("email_from")
-                        or communication.company_id.email_formatted
-                        or self.env.user.email_formatted,
+                        "email_from": email_from,
+                        "reply_to": reply_to[thread._name].get(thread.id) or email_from,
                         "recipient_ids": [Command.link(communication.partner_id.id)],
                         "model": thread._name,
                         "res_id": thread.id,
@@ -155,9 +197,21 @@ class CollectionCommunication(models.Model):
                     }
                 )
             mails = self.env["mail.mail"].sudo().create(vals_list)
-            for communication, mail in zip(communications, mails, strict=True):
-                communication.mail_id = mail
-            communications.email_state = "queued"
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE collection_communication c
+                       SET mail_id = v.mail_id, email_state = 'queued'
+                      FROM (VALUES %s) AS v(id, mail_id)
+                     WHERE c.id = v.id
+                    """,
+                    SQL(", ").join(
+                        SQL("(%s, %s)", communication.id, mail.id)
+                        for communication, mail in zip(communications, mails, strict=True)
+                    ),
+                )
+            )
+            communications.invalidate_recordset(["mail_id", "email_state"])
         return failed
 
     def _create_followup_activities(self):
@@ -241,24 +295,12 @@ class CollectionCommunication(models.Model):
                     count=len(communication.line_ids),
                 )
             bodies[communication] = text
-        note = self.env.ref("mail.mt_note")
-        vals_list = []
+        by_thread = {}
         for communication, text in bodies.items():
-            threads = [communication.partner_id]
             if communication.case_id:
-                threads.insert(0, communication.case_id)
-            vals_list.extend(
-                {
-                    "model": thread._name,
-                    "res_id": thread.id,
-                    "body": text,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": self.env.user.partner_id.id,
-                }
-                for thread in threads
-            )
-        self.env["mail.message"].sudo().create(vals_list)
+                by_thread[communication.case_id] = text
+            by_thread[communication.partner_id] = text
+        self.env["collection.case"]._log_messages(by_thread)
 
     # ------------------------------------------------------------------
     # Business methods: letters
@@ -271,15 +313,14 @@ class CollectionCommunication(models.Model):
             return
         report = self.env.ref("collections_management.action_report_collection_letter")
         try:
-            streams = report._render_qweb_pdf_prepare_streams(
-                report.report_name, {}, res_ids=todo.ids
-            )
+            pdf, _format = report._render_qweb_pdf(report.report_name, res_ids=todo.ids)
+            pages = split_pdf_by_reference(pdf, todo.ids)
         except Exception as error:
             _logger.exception("Letter rendering failed for communications %s", todo.ids)
             todo.write({"letter_state": "failed", "error": str(error)})
             return
         attachment_vals = []
-        for communication in todo:
+        for index, communication in enumerate(todo):
             thread = communication.case_id or communication.partner_id
             attachment_vals.append(
                 {
@@ -288,29 +329,22 @@ class CollectionCommunication(models.Model):
                         level=communication.level_id.name,
                         debtor=communication.partner_id.name,
                     ),
-                    "raw": streams[communication.id]["stream"].getvalue(),
+                    "raw": pages[index],
                     "mimetype": "application/pdf",
                     "res_model": thread._name,
                     "res_id": thread.id,
                 }
             )
         attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
-        note = self.env.ref("mail.mt_note")
-        messages = []
+        messages = {}
         for communication, attachment in zip(todo, attachments, strict=True):
             communication.write({"letter_state": "done", "letter_attachment_id": attachment.id})
-            messages.append(
-                {
-                    "model": attachment.res_model,
-                    "res_id": attachment.res_id,
-                    "body": self.env._("Letter for level %s printed.", communication.level_id.name),
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": self.env.user.partner_id.id,
-                    "attachment_ids": [Command.link(attachment.id)],
-                }
+            thread = self.env[attachment.res_model].browse(attachment.res_id)
+            messages[thread] = (
+                self.env._("Letter for level %s printed.", communication.level_id.name),
+                {"attachment_ids": [Command.link(attachment.id)]},
             )
-        self.env["mail.message"].sudo().create(messages)
+        self.env["collection.case"]._log_messages(messages)
 
     @api.model
     def _cron_render_letters(self, batch_size=50):

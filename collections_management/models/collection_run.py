@@ -64,6 +64,7 @@ class CollectionRun(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    @api.depends("communication_ids.state")
     def _compute_counts(self):
         counts = defaultdict(int)
         for run, state, count in self.env["collection.communication"]._read_group(
@@ -185,7 +186,10 @@ class CollectionRun(models.Model):
         due = [
             lvl
             for lvl in sorted_levels
-            if lvl.delay <= days and (floor is None or lvl.delay > floor)
+            if lvl.delay <= days
+            and (floor is None or lvl.delay > floor)
+            # a reminder "before the due date" makes no sense once the date is past
+            and (lvl.delay > 0 or days <= 0)
         ]
         if not due:
             return None

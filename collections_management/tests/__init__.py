@@ -1,1 +1,7 @@
-from . import test_security
+from . import (
+    test_assignment,
+    test_followup_run,
+    test_followup_scale,
+    test_letter_report,
+    test_security,
+)

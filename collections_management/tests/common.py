@@ -1,0 +1,151 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class CollectionsCommon(AccountTestInvoicingCommon):
+    """A company with a five-level policy (-3, 7, 15, 30 and a manual 60) and debtors."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.collection_batch_size = 500
+        cls.stage_reminder = cls.env.ref("collections_management.collection_stage_reminder")
+        cls.stage_contact = cls.env.ref("collections_management.collection_stage_contact")
+        cls.stage_resolved = cls.env.ref("collections_management.collection_stage_resolved")
+        cls.template = cls.env.ref("collections_management.mail_template_reminder")
+        cls.policy = cls._create_policy(cls.company)
+        cls.l_courtesy, cls.l_first, cls.l_second, cls.l_final, cls.l_manual = (
+            cls.policy._get_sorted_levels()
+        )
+        cls.company.collection_policy_id = cls.policy
+        cls.debtor = cls._create_debtor("Debtor One", "one@example.com")
+        cls.debtor_two = cls._create_debtor("Debtor Two", "two@example.com")
+
+    @classmethod
+    def _create_policy(cls, company, name="Standard"):
+        template = cls.template.id
+        return cls.env["collection.policy"].create(
+            {
+                "name": name,
+                "company_id": company.id,
+                "level_ids": [
+                    Command.create({"name": "Courtesy", "delay": -3, "mail_template_id": template}),
+                    Command.create(
+                        {
+                            "name": "First",
+                            "delay": 7,
+                            "mail_template_id": template,
+                            "stage_id": cls.env.ref(
+                                "collections_management.collection_stage_reminder"
+                            ).id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Second",
+                            "delay": 15,
+                            "mail_template_id": template,
+                            "send_letter": True,
+                            "letter_title": "Second reminder",
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Final",
+                            "delay": 30,
+                            "mail_template_id": template,
+                            "create_activity": True,
+                            "activity_summary": "Call the debtor",
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Manual",
+                            "delay": 60,
+                            "mode": "manual",
+                            "stage_id": cls.env.ref(
+                                "collections_management.collection_stage_contact"
+                            ).id,
+                        }
+                    ),
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_debtor(cls, name, email, **values):
+        return cls.env["res.partner"].create(
+            {"name": name, "email": email, "is_company": True, **values}
+        )
+
+    def create_invoice(self, partner, amount, due_date, invoice_date=None, company=None, post=True):
+        """A posted customer invoice of `amount` due on `due_date` (no payment terms)."""
+        due_date = fields.Date.to_date(due_date)
+        company = company or self.company
+        invoice = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "invoice_date": invoice_date or fields.Date.subtract(due_date, days=30),
+                    "invoice_date_due": due_date,
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Service", "price_unit": amount, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        if post:
+            invoice.action_post()
+        return invoice
+
+    def pay(self, invoice, amount, date):
+        return (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount, "payment_date": date})
+            ._create_payments()
+        )
+
+    @contextmanager
+    def no_commit(self):
+        """Cron code commits its progress; inside a test it must not."""
+        with patch.object(
+            type(self.env["ir.cron"]), "_commit_progress", lambda *args, **kwargs: float("inf")
+        ):
+            yield
+
+    def run_followup(self, date, company=None):
+        """A manual run on `date`: preview, then execute everything."""
+        company = company or self.company
+        with freeze_time(date), self.no_commit():
+            run = (
+                self.env["collection.run"].with_company(company).create({"company_id": company.id})
+            )
+            run.action_preview()
+            run.action_run()
+            while run.state == "running" and run._process_batch():
+                pass
+            if run.state == "running":
+                run._finish()
+        return run
+
+    def case_of(self, partner, company=None):
+        return self.env["collection.case"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", (company or self.company).id),
+                ("is_open", "=", True),
+            ]
+        )

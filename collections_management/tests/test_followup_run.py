@@ -1,0 +1,298 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupRun(CollectionsCommon):
+    def test_debtor_moves_through_every_level_day_by_day(self):
+        due = date(2026, 3, 2)
+        with freeze_time("2026-02-01"):
+            invoice = self.create_invoice(self.debtor, 1000, due)
+        reached = []
+        day = date(2026, 2, 25)
+        while day <= date(2026, 5, 10):
+            run = self.run_followup(day)
+            for communication in run.communication_ids:
+                reached.append((day, communication.level_id))
+            day += timedelta(days=1)
+        self.assertEqual(
+            reached,
+            [
+                (due - timedelta(days=3), self.l_courtesy),
+                (due + timedelta(days=7), self.l_first),
+                (due + timedelta(days=15), self.l_second),
+                (due + timedelta(days=30), self.l_final),
+                (due + timedelta(days=60), self.l_manual),
+            ],
+        )
+        case = self.case_of(self.debtor)
+        self.assertEqual(invoice.collection_level_id, self.l_manual)
+        self.assertEqual(invoice.collection_level_date, due + timedelta(days=60))
+        self.assertEqual(case.level_id, self.l_manual)
+        self.assertEqual(case.stage_id, self.stage_contact, "the manual level moves the case")
+        self.assertEqual(invoice.collection_case_id, case)
+        self.assertEqual(invoice.collection_stage_id, self.stage_contact)
+        # every communication is logged on the case and on the debtor
+        notes = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.debtor.id),
+                ("body", "ilike", "level"),
+            ]
+        )
+        self.assertEqual(len(notes), 5)
+
+    def test_one_communication_per_debtor_at_highest_level_covering_all_invoices(self):
+        with freeze_time("2026-01-01"):
+            old = self.create_invoice(self.debtor, 300, "2026-01-10")
+            recent = self.create_invoice(self.debtor, 200, "2026-02-10")
+        self.run_followup("2026-01-20")  # old reaches First
+        run = self.run_followup("2026-02-18")  # old reaches Second, recent First
+        communication = run.communication_ids
+        self.assertEqual(len(communication), 1)
+        self.assertEqual(communication.level_id, self.l_second)
+        self.assertEqual(communication.line_ids.move_id, old | recent)
+        self.assertEqual(communication.amount_total, 500)
+        self.assertEqual(old.collection_level_id, self.l_second)
+        self.assertEqual(
+            recent.collection_level_id, self.l_first, "each invoice keeps its own level"
+        )
+        self.assertEqual(len(communication.mail_id), 1)
+        self.assertIn(old.name, communication.mail_id.body_html)
+        self.assertIn(recent.name, communication.mail_id.body_html)
+
+    def test_no_skipping_levels_unless_policy_allows(self):
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(self.debtor, 500, "2026-01-05")
+        self.run_followup("2026-02-14")  # 40 days late: first level, not the courtesy one
+        self.assertEqual(invoice.collection_level_id, self.l_first)
+        self.run_followup("2026-02-15")
+        self.assertEqual(invoice.collection_level_id, self.l_second)
+        self.policy.allow_level_skip = True
+        self.run_followup("2026-02-16")
+        self.assertEqual(invoice.collection_level_id, self.l_final)
+
+    def test_run_twice_the_same_day_sends_nothing_twice(self):
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 500, "2026-01-05")
+            self.create_invoice(self.debtor_two, 700, "2026-01-05")
+        first = self.run_followup("2026-02-14")
+        mails = self.env["mail.mail"].search([("model", "=", "collection.case")])
+        self.assertEqual(len(first.communication_ids), 2)
+        second = self.run_followup("2026-02-14")
+        self.assertFalse(second.communication_ids)
+        self.assertEqual(self.env["mail.mail"].search([("model", "=", "collection.case")]), mails)
+        self.assertEqual(second.state, "done")
+
+    def test_partial_payment_lowers_the_debt_and_keeps_the_case(self):
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+        self.run_followup("2026-01-13")  # First
+        with freeze_time("2026-01-14"):
+            self.pay(invoice, 400, "2026-01-14")
+        run = self.run_followup("2026-01-15")
+        case = self.case_of(self.debtor)
+        self.assertTrue(case.is_open)
+        self.assertAlmostEqual(case.amount_overdue, 600)
+        self.assertEqual(case.overdue_invoice_count, 1)
+        self.assertFalse(run.communication_ids, "no new level is due on the 15th")
+        run = self.run_followup("2026-01-20")  # Second, for what is left
+        self.assertEqual(run.communication_ids.line_ids.amount_residual, 600)
+
+    def test_payment_in_full_closes_the_case_and_a_new_delinquency_opens_another(self):
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+        self.run_followup("2026-01-20")
+        case = self.case_of(self.debtor)
+        self.assertTrue(case)
+        with freeze_time("2026-01-25"):
+            self.pay(invoice, 1000, "2026-01-25")
+        self.assertFalse(case.is_open, "the payment itself closes the case")
+        self.assertEqual(case.stage_id, self.stage_resolved)
+        self.assertEqual(case.date_closed, date(2026, 1, 25))
+        self.assertIn("paid", case.message_ids[0].body)
+
+        with freeze_time("2026-02-01"):
+            later = self.create_invoice(self.debtor, 250, "2026-02-10")
+        self.run_followup("2026-02-20")
+        new_case = self.case_of(self.debtor)
+        self.assertTrue(new_case)
+        self.assertNotEqual(new_case, case)
+        self.assertEqual(later.collection_case_id, new_case)
+        self.assertEqual(invoice.collection_case_id, case, "history stays with the old case")
+        self.assertEqual(self.debtor.collection_case_count, 2)
+        self.assertEqual(self.debtor.collection_case_id, new_case)
+
+    def test_holds_exclude_and_expire_by_themselves(self):
+        with freeze_time("2026-01-01"):
+            held = self.create_invoice(self.debtor, 100, "2026-01-05")
+            free = self.create_invoice(self.debtor, 200, "2026-01-05")
+            other = self.create_invoice(self.debtor_two, 300, "2026-01-05")
+        with freeze_time("2026-01-10"):
+            self.env["collection.hold"].create(
+                {
+                    "scope": "invoice",
+                    "move_id": held.id,
+                    "reason": "Credit note coming",
+                    "date_end": "2026-01-20",
+                }
+            )
+            self.env["collection.hold"].create(
+                {
+                    "scope": "debtor",
+                    "partner_id": self.debtor_two.id,
+                    "reason": "Bankruptcy check",
+                    "date_end": "2026-01-25",
+                }
+            )
+            self.assertEqual(
+                self.env["account.move"].search([("collection_on_hold", "=", True)]), held | other
+            )
+        run = self.run_followup("2026-01-15")
+        self.assertEqual(run.communication_ids.line_ids.move_id, free)
+        self.assertFalse(held.collection_level_id)
+        run = self.run_followup("2026-01-21")  # the invoice hold has expired
+        held_line = run.communication_ids.line_ids.filtered(lambda line: line.move_id == held)
+        self.assertEqual(held_line.level_id, self.l_first)
+        self.assertEqual(held.collection_level_id, self.l_first)
+        self.assertFalse(other.collection_level_id)
+        run = self.run_followup("2026-01-26")  # the debtor hold has expired
+        self.assertIn(other, run.communication_ids.line_ids.move_id)
+        with freeze_time("2026-01-26"), self.assertRaises(ValidationError):
+            self.env["collection.hold"].create(
+                {"scope": "invoice", "move_id": free.id, "reason": "x", "date_end": "2026-01-01"}
+            )
+
+    def test_manual_level_creates_an_activity_and_sends_nothing(self):
+        manual_policy = self.env["collection.policy"].create(
+            {
+                "name": "Key accounts",
+                "company_id": self.company.id,
+                "level_ids": [
+                    Command.create(
+                        {
+                            "name": "Call",
+                            "delay": 10,
+                            "mode": "manual",
+                            "activity_summary": "Call CFO",
+                        }
+                    )
+                ],
+            }
+        )
+        self.debtor.with_company(self.company).collection_policy_id = manual_policy
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(self.debtor, 5000, "2026-01-05")
+        mails_before = self.env["mail.mail"].search_count([])
+        run = self.run_followup("2026-01-20")
+        communication = run.communication_ids
+        self.assertEqual(communication.state, "manual")
+        self.assertFalse(communication.mail_id)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+        case = self.case_of(self.debtor)
+        self.assertEqual(case.activity_ids.summary, "Call CFO")
+        self.assertEqual(invoice.collection_level_id, manual_policy.level_ids)
+        self.assertEqual(run.manual_count, 1)
+
+    def test_bad_address_is_recorded_and_does_not_stop_the_run(self):
+        self.debtor.email = "not-an-address"
+        with freeze_time("2026-01-01"):
+            bad = self.create_invoice(self.debtor, 100, "2026-01-05")
+            good = self.create_invoice(self.debtor_two, 200, "2026-01-05")
+        run = self.run_followup("2026-01-20")
+        self.assertEqual(run.state, "done")
+        self.assertEqual((run.sent_count, run.failed_count), (1, 1))
+        failed = run.communication_ids.filtered(lambda c: c.partner_id == self.debtor)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("email", failed.error)
+        self.assertFalse(bad.collection_level_id, "the level is not lost: the next run retries")
+        self.assertEqual(good.collection_level_id, self.l_first)
+        case = self.case_of(self.debtor)
+        self.assertIn("not sent", case.message_ids[0].body)
+        # once the address is fixed, the next run sends it
+        self.debtor.email = "fixed@example.com"
+        run = self.run_followup("2026-01-21")
+        retried = run.communication_ids.filtered(lambda c: c.partner_id == self.debtor)
+        self.assertEqual(retried.state, "sent")
+        self.assertEqual(bad.collection_level_id, self.l_first)
+
+    def test_bounce_from_the_mail_queue_is_recorded_on_the_case(self):
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 100, "2026-01-05")
+        run = self.run_followup("2026-01-20")
+        communication = run.communication_ids
+        communication.mail_id._postprocess_sent_message(
+            success_pids=[],
+            success_emails=[],
+            failure_reason="550 mailbox unavailable",
+            failure_type="mail_bounce",
+        )
+        self.assertEqual(communication.email_state, "failed")
+        self.assertIn("550", communication.error)
+        self.assertIn("could not be delivered", self.case_of(self.debtor).message_ids[0].body)
+
+    def test_cron_runs_daily_and_resumes_without_duplicates(self):
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 100, "2026-01-05")
+            self.create_invoice(self.debtor_two, 100, "2026-01-05")
+        self.company.collection_batch_size = 1
+        with freeze_time("2026-01-20"), self.no_commit():
+            run = self.env["collection.run"].create(
+                {"company_id": self.company.id, "trigger": "cron"}
+            )
+            run._compute_proposals()
+            run.state = "running"
+            run._process_batch()  # one batch done, then the worker "dies"
+            self.assertEqual(run.pending_count, 1)
+            self.env["collection.run"]._cron_daily_run()  # resumes, starts no second run today
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.sent_count, 2)
+            runs = self.env["collection.run"].search([("company_id", "=", self.company.id)])
+            self.assertEqual(len(runs.communication_ids.filtered(lambda c: c.state == "sent")), 2)
+            self.env["collection.run"]._cron_daily_run()
+            self.assertEqual(
+                len(self.env["mail.mail"].search([("model", "=", "collection.case")])), 2
+            )
+
+    def test_multi_company_isolation(self):
+        other = self.setup_other_company()["company"]
+        other_policy = self._create_policy(other, "Other")
+        other.collection_policy_id = other_policy
+        with freeze_time("2026-01-01"):
+            ours = self.create_invoice(self.debtor, 100, "2026-01-05")
+            theirs = self.create_invoice(self.debtor, 900, "2026-01-05", company=other)
+        run = self.run_followup("2026-01-20")
+        self.assertEqual(run.communication_ids.line_ids.move_id, ours)
+        self.assertFalse(theirs.collection_level_id)
+        case = self.case_of(self.debtor)
+        self.assertEqual(case.amount_overdue, 100, "the other company's debt is not counted")
+        other_run = self.run_followup("2026-01-20", company=other)
+        self.assertEqual(other_run.communication_ids.line_ids.move_id, theirs)
+        other_case = self.case_of(self.debtor, company=other)
+        self.assertNotEqual(case, other_case)
+        self.assertEqual(other_case.amount_overdue, 900)
+        collector = self.env["res.users"].create(
+            {
+                "name": "Collector",
+                "login": "mc_collector",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [
+                    Command.link(
+                        self.env.ref("collections_management.group_collections_collector").id
+                    )
+                ],
+            }
+        )
+        visible = self.env["collection.case"].with_user(collector).search([])
+        self.assertIn(case, visible)
+        self.assertNotIn(other_case, visible)
+        with self.assertRaises(AccessError):
+            other_case.with_user(collector).read(["amount_overdue"])
