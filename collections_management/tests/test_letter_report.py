@@ -15,6 +15,9 @@ def pdf_text(raw):
 @tagged("post_install", "-at_install")
 class TestLetterReport(CollectionsCommon):
     def test_letters_print_with_wkhtmltopdf_one_pdf_per_debtor(self):
+        # wkhtmltopdf fetches the report's style sheets over HTTP; inside a test the
+        # server would wait for this test's transaction: point it at a closed port.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         first = self.create_invoice(self.debtor, 1234.56, "2026-01-05", invoice_date="2025-12-01")
         second = self.create_invoice(
             self.debtor_two, 789.00, "2026-01-05", invoice_date="2025-12-01"
