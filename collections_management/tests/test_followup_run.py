@@ -257,9 +257,11 @@ class TestFollowupRun(CollectionsCommon):
             runs = self.env["collection.run"].search([("company_id", "=", self.company.id)])
             self.assertEqual(len(runs.communication_ids.filtered(lambda c: c.state == "sent")), 2)
             self.env["collection.run"]._cron_daily_run()
-            self.assertEqual(
-                len(self.env["mail.mail"].search([("model", "=", "collection.case")])), 2
+            communications = self.env["collection.communication"].search(
+                [("partner_id", "in", (self.debtor | self.debtor_two).ids)]
             )
+            self.assertEqual(communications.mapped("state"), ["sent", "sent"])
+            self.assertEqual(len(communications.mail_id), 2, "each debtor got one email")
 
     def test_multi_company_isolation(self):
         other = self.setup_other_company()["company"]
