@@ -429,14 +429,14 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="regenerate the templates")
     parser.add_argument(
         "--letter-limit", type=int, default=None,
-        help="render at most this many letters in (c) (default: all at small, 500 above)",
+        help="render at most this many letters in (c) (default: all at small, 200 above)",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="cProfile the first run")
     args = parser.parse_args()
     python, odoo_root = os.environ["PYTHON"], os.environ["ODOO_ROOT"]
     letter_limit = args.letter_limit
     if letter_limit is None:
-        letter_limit = 0 if args.size == "small" else 500
+        letter_limit = 0 if args.size == "small" else 200
     wheel, oca_addons = ensure_oca_addon(python)
     odoo = Odoo(python, write_config(odoo_root, oca_addons))
     started = time.time()
