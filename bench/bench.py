@@ -214,7 +214,9 @@ def ensure_templates(odoo, size, rebuild, oca_addons):
 def source_hash(folder):
     digest = hashlib.sha256()
     for path in sorted(Path(folder).rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        # Tests and docs do not change what is installed or measured.
+        parts = set(path.relative_to(folder).parts)
+        if path.is_file() and not {"__pycache__", "tests", "docs"} & parts:
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -458,6 +460,11 @@ def main():
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "oca_wheel": wheel,
+        "revision": subprocess.run(
+            ["git", "-C", REPO_DIR, "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),  # fmt: skip
         "ledger": facts,
         "rows": rows,
         "ratios": ratios,
