@@ -8,21 +8,31 @@ from odoo.tools import SQL, email_normalize
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 _logger = logging.getLogger(__name__)
-LETTER_REFERENCE = re.compile(r"FU-\s*(\d+)")
+LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
 
 # Stages a follow-up level may move a case out of; a case being handled otherwise
 # (promise, plan, dispute, agency, legal) keeps its stage.
 FOLLOWUP_STAGE_TYPES = ("open", "reminder", "contact")
 
 
+def _page_references(page):
+    """Communication ids named by the letter-reference links of a PDF page."""
+    for annotation in page.get("/Annots") or []:
+        action = annotation.get_object().get("/A") or {}
+        match = LETTER_REFERENCE.search(str(action.get("/URI") or ""))
+        if match:
+            yield int(match.group(1))
+
+
 def split_pdf_by_reference(pdf, communication_ids):
     """Split a printed batch of letters into one PDF per communication (bytes, in the
-    order of `communication_ids`): a letter starts at the page showing "FU-<id>"."""
+    order of `communication_ids`): a letter starts at the page whose reference link
+    names it ("https://letter.invalid/FU-<id>")."""
     reader = PdfReader(io.BytesIO(pdf))
     starts = {}
     for number, page in enumerate(reader.pages):
-        for match in LETTER_REFERENCE.finditer(page.extract_text() or ""):
-            starts.setdefault(int(match.group(1)), number)
+        for communication_id in _page_references(page):
+            starts.setdefault(communication_id, number)
     missing = [cid for cid in communication_ids if cid not in starts]
     if missing or sorted(starts.values()) != sorted(set(starts.values())):
         raise ValueError(f"letters {missing} not found in the printed batch")
