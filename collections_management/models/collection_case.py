@@ -59,10 +59,11 @@ class CollectionCase(models.Model):
         domain="[('company_id', 'in', [company_id, False])]",
         default=lambda self: self._default_stage_id(),
     )
-    stage_type = fields.Selection(related="stage_id.stage_type", store=True)
+    stage_type = fields.Selection(related="stage_id.stage_type", store=True, precompute=True)
     is_open = fields.Boolean(
         compute="_compute_is_open",
         store=True,
+        precompute=True,
         index=True,
         help="A case is open until its stage is resolved or written off.",
     )

@@ -19,6 +19,8 @@ class CollectionCommunicationLine(models.Model):
     previous_level_id = fields.Many2one("collection.level", string="Previous Level")
     date_maturity = fields.Date(string="Due Date")
     days_overdue = fields.Integer()
-    company_id = fields.Many2one(related="communication_id.company_id", store=True)
+    # set by the run that creates the line (a related field would cost an UPDATE per
+    # batch of inserted lines)
+    company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="communication_id.currency_id")
     amount_residual = fields.Monetary(string="Amount Due")

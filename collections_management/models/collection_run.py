@@ -156,6 +156,7 @@ class CollectionRun(models.Model):
                     "company_id": company.id,
                     "partner_id": partner_id,
                     "case_id": case_by_partner.get(partner_id, Case).id,
+                    "date": self.date,
                     "level_id": level.id,
                     "amount_total": sum(row["residual"] for row in invoices),
                     "amount_overdue": sum(row["residual"] for row in invoices if row["days"] > 0),
@@ -163,6 +164,7 @@ class CollectionRun(models.Model):
                         fields.Command.create(
                             {
                                 "move_id": row["move_id"],
+                                "company_id": company.id,
                                 "level_id": row["next_level"].id if row["next_level"] else False,
                                 "previous_level_id": row["level_id"],
                                 "date_maturity": row["date_maturity"],

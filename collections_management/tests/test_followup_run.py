@@ -86,6 +86,14 @@ class TestFollowupRun(CollectionsCommon):
         first = self.run_followup("2026-02-14")
         mails = self.env["mail.mail"].search([("model", "=", "collection.case")])
         self.assertEqual(len(first.communication_ids), 2)
+        # emails rendered in one batch: each holds its own debtor and invoices only
+        for communication in first.communication_ids:
+            other = (self.debtor | self.debtor_two) - communication.partner_id
+            body = communication.mail_id.body_html
+            self.assertIn(f"Dear {communication.partner_id.name},", body)
+            self.assertIn(communication.line_ids.move_id.name, body)
+            self.assertNotIn(other.name, body)
+            self.assertNotIn(other.invoice_ids.name, body)
         second = self.run_followup("2026-02-14")
         self.assertFalse(second.communication_ids)
         self.assertEqual(self.env["mail.mail"].search([("model", "=", "collection.case")]), mails)
