@@ -333,7 +333,8 @@ class CollectionCommunication(models.Model):
             bodies[communication] = text
         by_thread = {}
         for communication, text in bodies.items():
-            if communication.case_id:
+            # the queued email is itself a message in the case's chatter
+            if communication.case_id and not communication.mail_id:
                 by_thread[communication.case_id] = text
             by_thread[communication.partner_id] = text
         self.env["collection.case"]._log_messages(by_thread)
