@@ -97,8 +97,9 @@ class CollectionCommunication(models.Model):
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null")
     email_state = fields.Selection(
         [("none", "No Email"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
-        default="none",
-        readonly=True,
+        compute="_compute_email_state",
+        help="Read from the email itself, so that the mail queue never has to write on "
+        "communications (and never conflicts with the letters being printed).",
     )
     letter_state = fields.Selection(
         [
@@ -121,6 +122,17 @@ class CollectionCommunication(models.Model):
     def _compute_action_summary(self):
         for communication in self:
             communication.action_summary = ", ".join(communication.level_id._get_action_labels())
+
+    @api.depends("mail_id.state", "state", "error")
+    def _compute_email_state(self):
+        by_mail_state = {"outgoing": "queued", "sent": "sent", "received": "sent"}
+        for communication in self:
+            if communication.mail_id:
+                communication.email_state = by_mail_state.get(communication.mail_id.state, "failed")
+            elif communication.error and communication.level_id.send_email:
+                communication.email_state = "failed"
+            else:
+                communication.email_state = "none"
 
     @api.depends("partner_id", "level_id")
     def _compute_display_name(self):
@@ -163,9 +175,7 @@ class CollectionCommunication(models.Model):
         level, so that the next run tries again."""
         to_email = self.filtered(lambda c: c.level_id.send_email and c.level_id.mail_template_id)
         invalid = to_email.filtered(lambda c: not email_normalize(c.partner_id.email or ""))
-        invalid.write(
-            {"email_state": "failed", "error": self.env._("The debtor has no valid email address.")}
-        )
+        invalid.error = self.env._("The debtor has no valid email address.")
         to_email -= invalid
         # A letter still goes out when its email cannot: only email-only levels fail whole.
         failed = invalid.filtered(lambda c: not c.level_id.send_letter)
@@ -213,7 +223,7 @@ class CollectionCommunication(models.Model):
                 SQL(
                     """
                     UPDATE collection_communication c
-                       SET mail_id = v.mail_id, email_state = 'queued'
+                       SET mail_id = v.mail_id
                       FROM (VALUES %s) AS v(id, mail_id)
                      WHERE c.id = v.id
                     """,
@@ -223,7 +233,7 @@ class CollectionCommunication(models.Model):
                     ),
                 )
             )
-            communications.invalidate_recordset(["mail_id", "email_state"])
+            communications.invalidate_recordset(["mail_id"])
         return failed
 
     def _render_email_bodies(self, template):
@@ -408,8 +418,8 @@ class CollectionCommunication(models.Model):
         return True
 
     def _mark_email_failed(self, reason):
-        """Called when the mail queue could not deliver: record it on the case."""
-        self.write({"email_state": "failed", "error": reason})
+        """Called when the mail queue could not deliver: a note on the case. Only
+        inserts: the mail queue must not update rows the letters cron may hold."""
         self.env["collection.case"]._log_messages(
             {
                 communication.case_id or communication.partner_id: self.env._(

@@ -11,11 +11,8 @@ class MailMail(models.Model):
         communications = (
             self.env["collection.communication"].sudo().search([("mail_id", "in", self.ids)])
         )
-        if communications:
-            if failure_type:
-                communications._mark_email_failed(failure_reason or failure_type)
-            else:
-                communications.email_state = "sent"
+        if communications and failure_type:
+            communications._mark_email_failed(failure_reason or failure_type)
         return super()._postprocess_sent_message(
             success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
         )

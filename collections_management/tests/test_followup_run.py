@@ -236,6 +236,10 @@ class TestFollowupRun(CollectionsCommon):
             self.create_invoice(self.debtor, 100, "2026-01-05")
         run = self.run_followup("2026-01-20")
         communication = run.communication_ids
+        self.assertEqual(communication.email_state, "queued")
+        communication.mail_id.write(
+            {"state": "exception", "failure_reason": "550 mailbox unavailable"}
+        )
         communication.mail_id._postprocess_sent_message(
             success_pids=[],
             success_emails=[],
@@ -243,8 +247,9 @@ class TestFollowupRun(CollectionsCommon):
             failure_type="mail_bounce",
         )
         self.assertEqual(communication.email_state, "failed")
-        self.assertIn("550", communication.error)
-        self.assertIn("could not be delivered", self.case_of(self.debtor).message_ids[0].body)
+        note = self.case_of(self.debtor).message_ids[0].body
+        self.assertIn("could not be delivered", note)
+        self.assertIn("550", note)
 
     def test_cron_runs_daily_and_resumes_without_duplicates(self):
         with freeze_time("2026-01-01"):
