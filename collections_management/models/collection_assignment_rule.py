@@ -23,13 +23,7 @@ class CollectionAssignmentRule(models.Model):
         "res.users",
         string="Collector",
         required=True,
-        domain=lambda self: [
-            (
-                "all_group_ids",
-                "in",
-                self.env.ref("collections_management.group_collections_collector").id,
-            )
-        ],
+        domain=lambda self: self.env["res.users"]._collector_domain(),
     )
     salesperson_ids = fields.Many2many(
         "res.users",

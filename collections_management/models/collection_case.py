@@ -42,13 +42,7 @@ class CollectionCase(models.Model):
         string="Collector",
         tracking=True,
         index=True,
-        domain=lambda self: [
-            (
-                "all_group_ids",
-                "in",
-                self.env.ref("collections_management.group_collections_collector").id,
-            )
-        ],
+        domain=lambda self: self.env["res.users"]._collector_domain(),
     )
     stage_id = fields.Many2one(
         "collection.stage",
@@ -424,12 +418,7 @@ class CollectionCase(models.Model):
 
     def action_view_communications(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_communication_action"
-        )
-        action["domain"] = [("case_id", "=", self.id)]
-        action["context"] = {}
-        return action
+        return self.env["collection.communication"]._action_list([("case_id", "=", self.id)])
 
     def action_hold(self):
         self.ensure_one()

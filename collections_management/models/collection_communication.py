@@ -408,6 +408,15 @@ class CollectionCommunication(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @api.model
+    def _action_list(self, domain):
+        """The communications list restricted to `domain` (for smart buttons)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_communication_action"
+        )
+        action.update(domain=domain, context={})
+        return action
+
     def action_print_letter(self):
         return self.env.ref("collections_management.action_report_collection_letter").report_action(
             self

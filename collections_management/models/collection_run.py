@@ -323,12 +323,7 @@ class CollectionRun(models.Model):
 
     def action_view_communications(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_communication_action"
-        )
-        action["domain"] = [("run_id", "=", self.id)]
-        action["context"] = {}
-        return action
+        return self.env["collection.communication"]._action_list([("run_id", "=", self.id)])
 
     # ------------------------------------------------------------------
     # Cron methods

@@ -10,13 +10,7 @@ class CollectionCaseReassign(models.TransientModel):
     user_id = fields.Many2one(
         "res.users",
         string="New Collector",
-        domain=lambda self: [
-            (
-                "all_group_ids",
-                "in",
-                self.env.ref("collections_management.group_collections_collector").id,
-            )
-        ],
+        domain=lambda self: self.env["res.users"]._collector_domain(),
         help="Leave empty to unassign the cases.",
     )
     reason = fields.Char(help="Logged in the chatter of each case.")
