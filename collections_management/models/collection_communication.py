@@ -219,22 +219,28 @@ class CollectionCommunication(models.Model):
                     }
                 )
             mails = self.env["mail.mail"].sudo().create(vals_list)
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE collection_communication c
-                       SET mail_id = v.mail_id
-                      FROM (VALUES %s) AS v(id, mail_id)
-                     WHERE c.id = v.id
-                    """,
-                    SQL(", ").join(
-                        SQL("(%s, %s)", communication.id, mail.id)
-                        for communication, mail in zip(communications, mails, strict=True)
-                    ),
-                )
-            )
-            communications.invalidate_recordset(["mail_id"])
+            communications._link_each("mail_id", mails)
         return failed
+
+    def _link_each(self, field_name, targets):
+        """Set many2one `field_name` of each record to the target at the same position,
+        in one statement (a write per record would be a query per record)."""
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_communication c
+                   SET %s = v.target
+                  FROM (VALUES %s) AS v(id, target)
+                 WHERE c.id = v.id
+                """,
+                SQL.identifier(field_name),
+                SQL(", ").join(
+                    SQL("(%s, %s)", record.id, target.id)
+                    for record, target in zip(self, targets, strict=True)
+                ),
+            )
+        )
+        self.invalidate_recordset([field_name])
 
     def _render_email_bodies(self, template):
         """{communication id: email body} rendered with one QWeb call per language.
@@ -384,8 +390,9 @@ class CollectionCommunication(models.Model):
             )
         attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
         messages = {}
+        todo.letter_state = "done"
+        todo._link_each("letter_attachment_id", attachments)
         for communication, attachment in zip(todo, attachments, strict=True):
-            communication.write({"letter_state": "done", "letter_attachment_id": attachment.id})
             thread = self.env[attachment.res_model].browse(attachment.res_id)
             messages[thread] = (
                 self.env._("Letter for level %s printed.", communication.level_id.name),
