@@ -20,6 +20,10 @@
         # reports
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
+        "reports/collection_payment_plan_reports.xml",
+        "reports/collection_payment_plan_templates.xml",
+        # data that refers to reports
+        "data/collection_promise_data.xml",
         # views
         "views/collection_stage_views.xml",
         "views/collection_policy_views.xml",
@@ -29,6 +33,8 @@
         "views/collection_run_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/collection_promise_views.xml",
+        "views/collection_payment_plan_views.xml",
         "views/res_config_settings_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",

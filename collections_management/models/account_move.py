@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -61,8 +62,54 @@ class AccountMove(models.Model):
         return domain if True in value else ~domain
 
     # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _collection_cash_received(self, windows):
+        """Money actually received on invoices, as Odoo's reconciliation sees it.
+
+        `windows` is a list of (key, invoice id, date from, date to); the result maps each
+        key to the sum of what was reconciled on that invoice's receivable by payments
+        or bank statement lines dated inside the window (both dates included), in the
+        company currency. Partial reconciliations count for their amount; credit notes,
+        write-offs and exchange differences are not money received and do not count.
+        One query whatever the number of windows."""
+        if not windows:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT w.key, SUM(partial.amount)
+                  FROM (VALUES %(windows)s) AS w(key, move_id, date_from, date_to)
+                  JOIN account_move_line inv_line ON inv_line.move_id = w.move_id
+                  JOIN account_account account ON account.id = inv_line.account_id
+                                              AND account.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile partial ON partial.debit_move_id = inv_line.id
+                  JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
+                  JOIN account_move pay_move ON pay_move.id = pay_line.move_id
+                 WHERE partial.max_date BETWEEN w.date_from AND w.date_to
+                   AND pay_move.move_type = 'entry'
+                   AND (pay_move.origin_payment_id IS NOT NULL
+                        OR pay_move.statement_line_id IS NOT NULL)
+              GROUP BY w.key
+                """,
+                windows=SQL(", ").join(
+                    SQL("(%s, %s, %s::date, %s::date)", key, move_id, date_from, date_to)
+                    for key, move_id, date_from, date_to in windows
+                ),
+            )
+        )
+        return dict(rows)
+
+    # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    def action_collection_promise(self):
+        self.ensure_one()
+        return self.env["collection.promise"]._action_new(
+            self.commercial_partner_id, moves=self, case=self.collection_case_id
+        )
+
     def action_collection_hold(self):
         self.ensure_one()
         return {

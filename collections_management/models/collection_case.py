@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -102,6 +104,25 @@ class CollectionCase(models.Model):
         "collection.communication", "case_id", string="Communications", readonly=True
     )
     communication_count = fields.Integer(compute="_compute_communication_count")
+    promise_ids = fields.One2many("collection.promise", "case_id", string="Promises")
+    promise_count = fields.Integer(compute="_compute_promise_stats")
+    promise_kept_rate = fields.Float(
+        string="Promises Kept (%)",
+        compute="_compute_promise_stats",
+        help="The debtor's promises kept / promises due, over all its cases in this "
+        "company. Open and cancelled promises do not count.",
+    )
+    plan_ids = fields.One2many("collection.payment.plan", "case_id", string="Payment Plans")
+    plan_id = fields.Many2one(
+        "collection.payment.plan",
+        string="Active Plan",
+        compute="_compute_plan",
+        help="The payment plan in force on this case.",
+    )
+    plan_progress = fields.Float(
+        string="Plan Progress", compute="_compute_plan", help="Share of the plan paid, in %."
+    )
+    plan_next_due_date = fields.Date(string="Next Instalment", compute="_compute_plan")
     color = fields.Integer()
     note = fields.Html(string="Internal Note")
 
@@ -133,6 +154,29 @@ class CollectionCase(models.Model):
         )
         for case in self:
             case.communication_count = counts.get(case, 0)
+
+    def _compute_promise_stats(self):
+        Promise = self.env["collection.promise"]
+        counts = dict(Promise._read_group([("case_id", "in", self.ids)], ["case_id"], ["__count"]))
+        rates = Promise._kept_rates(
+            "partner_id",
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
+        )
+        for case in self:
+            case.promise_count = counts.get(case, 0)
+            kept, due = rates.get(case.partner_id, (0, 0))
+            case.promise_kept_rate = 100.0 * kept / due if due else 0.0
+
+    def _compute_plan(self):
+        plans = self.env["collection.payment.plan"].search(
+            [("case_id", "in", self.ids), ("state", "=", "active")]
+        )
+        by_case = {plan.case_id: plan for plan in plans}
+        for case in self:
+            plan = by_case.get(case, plans.browse())
+            case.plan_id = plan
+            case.plan_progress = plan.progress
+            case.plan_next_due_date = plan.next_due_date
 
     # ------------------------------------------------------------------
     # CRUD
@@ -367,6 +411,59 @@ class CollectionCase(models.Model):
             {case: self.env._("Case closed: the overdue debt is paid.") for case in self}
         )
 
+    def _move_to_stages(self, stage_by_case, body_by_case):
+        """Move cases to new stages and say why in their chatter: one write per stage
+        and one message insert, instead of a tracked write per case."""
+        by_stage = {}
+        for case, stage in stage_by_case.items():
+            if stage and case.is_open and case.stage_id != stage:
+                by_stage.setdefault(stage, self.browse())
+                by_stage[stage] |= case
+        for stage, cases in by_stage.items():
+            cases.with_context(tracking_disable=True).write({"stage_id": stage.id})
+        self._log_messages(
+            {
+                case: Markup("%s<br/>%s") % (body, self.env._("Stage: %s", stage.name))
+                if case in by_stage.get(stage, ())
+                else body
+                for case, body in body_by_case.items()
+                for stage in [stage_by_case.get(case)]
+            }
+        )
+
+    def _resume_stage(self):
+        """{case: stage} to go back to once an arrangement ends well: the stage of the
+        case's follow-up level, else the first open stage."""
+        result = {}
+        for company, cases in self.grouped("company_id").items():
+            open_stage = self.env["collection.stage"]._get_stage_by_type("open", company)
+            for case in cases:
+                result[case] = case.level_id.stage_id or open_stage
+        return result
+
+    def _schedule_activities(self, values_by_case):
+        """One activity per case for its collector (else the current user), created in
+        one batch without a notification email per activity. `values_by_case` maps a
+        case to mail.activity values (summary, date_deadline, optional type)."""
+        model_id = self.env["ir.model"]._get_id("collection.case")
+        default_type = self.env.ref("mail.mail_activity_data_todo")
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": case.id,
+                "activity_type_id": default_type.id,
+                "user_id": (case.user_id or self.env.user).id,
+                **values,
+            }
+            for case, values in values_by_case.items()
+        ]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+
     @api.model
     def _log_messages(self, body_by_record):
         """Post internal notes on many records (any model) with one insert, instead of
@@ -419,6 +516,26 @@ class CollectionCase(models.Model):
     def action_view_communications(self):
         self.ensure_one()
         return self.env["collection.communication"]._action_list([("case_id", "=", self.id)])
+
+    def action_new_promise(self):
+        self.ensure_one()
+        return self.env["collection.promise"]._action_new(self.partner_id, case=self)
+
+    def action_new_plan(self):
+        self.ensure_one()
+        return self.env["collection.payment.plan"]._action_new(self.partner_id, case=self)
+
+    def action_view_promises(self):
+        self.ensure_one()
+        return self.env["collection.promise"]._action_list(
+            [("case_id", "=", self.id)], self.partner_id, case=self
+        )
+
+    def action_view_plans(self):
+        self.ensure_one()
+        return self.env["collection.payment.plan"]._action_list(
+            [("case_id", "=", self.id)], self.partner_id, case=self
+        )
 
     def action_hold(self):
         self.ensure_one()

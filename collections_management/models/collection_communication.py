@@ -267,27 +267,20 @@ class CollectionCommunication(models.Model):
         return bodies
 
     def _create_followup_activities(self):
-        if not self:
-            return
-        model_id = self.env["ir.model"]._get_id("collection.case")
-        default_type = self.env.ref("mail.mail_activity_data_todo")
-        vals_list = []
+        values_by_case = {}
         for communication in self.filtered("case_id"):
             level = communication.level_id
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": communication.case_id.id,
-                    "activity_type_id": (level.activity_type_id or default_type).id,
-                    "summary": level.activity_summary
-                    or self.env._("Follow-up level %s reached", level.name),
-                    "user_id": (communication.case_id.user_id or self.env.user).id,
-                    "date_deadline": fields.Date.add(
-                        communication.run_id.date, days=level.activity_deadline_days
-                    ),
-                }
-            )
-        self.env["mail.activity"].sudo().create(vals_list)
+            values = {
+                "summary": level.activity_summary
+                or self.env._("Follow-up level %s reached", level.name),
+                "date_deadline": fields.Date.add(
+                    communication.run_id.date, days=level.activity_deadline_days
+                ),
+            }
+            if level.activity_type_id:
+                values["activity_type_id"] = level.activity_type_id.id
+            values_by_case[communication.case_id] = values
+        self.env["collection.case"]._schedule_activities(values_by_case)
 
     def _advance_levels(self):
         """Record on each invoice the level it reached and on each case its level and

@@ -35,6 +35,25 @@ class CollectionPolicy(models.Model):
         "call frequency, validation period); business debts under late-payment law.",
     )
     description = fields.Text(translate=True)
+    promise_grace_days = fields.Integer(
+        default=3,
+        tracking=True,
+        help="Days after a promised date during which a payment still keeps the promise. "
+        "Proposed on each new promise, which may change it.",
+    )
+    plan_grace_days = fields.Integer(
+        default=5,
+        tracking=True,
+        help="Days after an instalment's due date before an unpaid instalment counts as "
+        "missed and breaches the payment plan. Until then it is only late.",
+    )
+    escalation_stage_id = fields.Many2one(
+        "collection.stage",
+        tracking=True,
+        domain="[('company_id', 'in', [company_id, False]), ('is_closed', '=', False)]",
+        help="Where a case goes when a promise is broken or partially kept, or a payment "
+        "plan is breached. Empty: the first stage of type Contact.",
+    )
 
     # ------------------------------------------------------------------
     # Compute methods
@@ -47,6 +66,17 @@ class CollectionPolicy(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("promise_grace_days", "plan_grace_days")
+    def _check_grace_days(self):
+        for policy in self:
+            if policy.promise_grace_days < 0 or policy.plan_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Grace days of policy %s cannot be negative: enter 0 or more.",
+                        policy.name,
+                    )
+                )
+
     @api.constrains("level_ids")
     def _check_level_delays_unique(self):
         for policy in self:
@@ -67,6 +97,12 @@ class CollectionPolicy(models.Model):
         """Levels in the order a debt goes through them (by delay)."""
         self.ensure_one()
         return self.level_ids.sorted(lambda lvl: (lvl.delay, lvl.id))
+
+    def _get_escalation_stage(self, company):
+        """The stage a failed arrangement sends a case to under this policy."""
+        if self.escalation_stage_id:
+            return self.escalation_stage_id
+        return self.env["collection.stage"]._get_stage_by_type("contact", company)
 
     @api.model
     def _get_partner_policies(self, partners, company):

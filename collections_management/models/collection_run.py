@@ -228,8 +228,12 @@ class CollectionRun(models.Model):
         suspends follow-up (holds, promises, plans, agency placements...) adds its own
         here, each in a constant number of queries."""
         self.ensure_one()
-        moves, partners = self.env["collection.hold"]._held_ids(self.company_id)
-        return set(moves), set(partners)
+        company = self.company_id
+        moves, partners = self.env["collection.hold"]._held_ids(company)
+        moves = set(moves)
+        moves |= self.env["collection.promise"]._promised_move_ids(company)
+        moves |= self.env["collection.payment.plan"]._planned_move_ids(company)
+        return moves, set(partners)
 
     def _partners_in_other_runs(self):
         """Debtors already handled today, or waiting in another unfinished run: a debtor

@@ -34,6 +34,15 @@ class ResPartner(models.Model):
         "res.users", string="Collector", compute="_compute_collection_case"
     )
     collection_hold_ids = fields.One2many("collection.hold", "partner_id", string="Follow-up Holds")
+    collection_promise_count = fields.Integer(
+        string="Promises", compute="_compute_collection_promise_stats"
+    )
+    collection_promise_kept_rate = fields.Float(
+        string="Promises Kept (%)",
+        compute="_compute_collection_promise_stats",
+        help="Promises to pay kept / promises due in the current company. Open and "
+        "cancelled promises do not count.",
+    )
 
     # ------------------------------------------------------------------
     # Compute methods
@@ -59,6 +68,19 @@ class ResPartner(models.Model):
             partner.collection_level_id = case.level_id
             partner.collection_user_id = case.user_id
 
+    @api.depends_context("company")
+    def _compute_collection_promise_stats(self):
+        Promise = self.env["collection.promise"]
+        commercial = self.commercial_partner_id
+        domain = [("partner_id", "in", commercial.ids), ("company_id", "=", self.env.company.id)]
+        counts = dict(Promise._read_group(domain, ["partner_id"], ["__count"]))
+        rates = Promise._kept_rates("partner_id", domain)
+        for partner in self:
+            key = partner.commercial_partner_id
+            partner.collection_promise_count = counts.get(key, 0)
+            kept, due = rates.get(key, (0, 0))
+            partner.collection_promise_kept_rate = 100.0 * kept / due if due else 0.0
+
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
@@ -76,6 +98,20 @@ class ResPartner(models.Model):
             }
         )
         return action
+
+    def action_collection_promise(self):
+        self.ensure_one()
+        return self.env["collection.promise"]._action_new(self)
+
+    def action_collection_plan(self):
+        self.ensure_one()
+        return self.env["collection.payment.plan"]._action_new(self)
+
+    def action_view_collection_promises(self):
+        self.ensure_one()
+        return self.env["collection.promise"]._action_list(
+            [("partner_id", "=", self.commercial_partner_id.id)], self
+        )
 
     def action_collection_hold(self):
         self.ensure_one()

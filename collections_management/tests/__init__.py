@@ -3,5 +3,7 @@ from . import (
     test_followup_run,
     test_followup_scale,
     test_letter_report,
+    test_payment_plan,
+    test_promise,
     test_security,
 )

@@ -126,6 +126,15 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         ):
             yield
 
+    @contextmanager
+    def refused(self, exception, pattern):
+        """Expect `exception` with a message matching `pattern`, and the database left as
+        it was (what the UI gets: the transaction rolls back)."""
+        with self.assertRaisesRegex(exception, pattern):
+            with self.env.cr.savepoint():
+                yield
+        self.env.invalidate_all()
+
     def run_followup(self, date, company=None):
         """A manual run on `date`: preview, then execute everything."""
         company = company or self.company

@@ -1,0 +1,643 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date
+
+FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every Two Weeks"), ("monthly", "Monthly")]
+FREQUENCY_STEP = {
+    "weekly": relativedelta(weeks=1),
+    "biweekly": relativedelta(weeks=2),
+    "monthly": relativedelta(months=1),
+}
+
+
+class CollectionPaymentPlan(models.Model):
+    _name = "collection.payment.plan"
+    _description = "Payment Plan"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_company", "=", True)],
+    )
+    case_id = fields.Many2one(
+        "collection.case",
+        compute="_compute_case_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "collection_payment_plan_account_move_rel",
+        "plan_id",
+        "move_id",
+        string="Invoices",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
+        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
+        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        help="The debt the plan covers: follow-up pauses for these invoices while the "
+        "plan is active. By default all the debtor's open invoices.",
+    )
+    amount_total = fields.Monetary(
+        string="Debt Covered",
+        compute="_compute_amount_total",
+        store=True,
+        help="What was open on the invoices when the plan was drawn up; the instalments "
+        "(with the down payment) must add up to it.",
+    )
+    date = fields.Date(
+        string="Agreed On",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Payments on the invoices from this day on are allocated to the instalments.",
+    )
+    down_payment = fields.Monetary(tracking=True, help="Paid first, on the down payment date.")
+    down_payment_date = fields.Date(default=fields.Date.context_today)
+    instalment_count = fields.Integer(
+        string="Number of Instalments",
+        default=3,
+        tracking=True,
+        help="Not counting the down payment.",
+    )
+    frequency = fields.Selection(FREQUENCIES, required=True, default="monthly", tracking=True)
+    date_first = fields.Date(
+        string="First Instalment",
+        required=True,
+        default=lambda self: fields.Date.add(fields.Date.context_today(self), months=1),
+        tracking=True,
+    )
+    grace_days = fields.Integer(
+        compute="_compute_grace_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="An instalment unpaid this many days after its due date is missed and "
+        "breaches the plan; before that it is late. Proposed from the debtor's policy.",
+    )
+    line_ids = fields.One2many(
+        "collection.payment.plan.line", "plan_id", string="Instalments", copy=True
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("completed", "Completed"),
+            ("breached", "Breached"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    amount_paid = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="Payments received on the invoices since the plan was agreed, as of the last "
+        "check: payments and bank transactions only, not credit notes or write-offs.",
+    )
+    amount_remaining = fields.Monetary(compute="_compute_progress")
+    progress = fields.Float(compute="_compute_progress", help="Share of the plan paid, in %.")
+    next_due_date = fields.Date(compute="_compute_progress")
+    next_due_amount = fields.Monetary(compute="_compute_progress")
+    late_count = fields.Integer(string="Late Instalments", compute="_compute_progress")
+    note = fields.Text(help="Terms agreed with the debtor, printed on the agreement.")
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("partner_id", "company_id")
+    def _compute_case_id(self):
+        cases = self.env["collection.case"].search(
+            [
+                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                ("is_open", "=", True),
+            ]
+        )
+        by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
+        for plan in self:
+            key = (plan.partner_id.commercial_partner_id.id, plan.company_id.id)
+            plan.case_id = by_key.get(key, plan.case_id)
+
+    @api.depends("case_id")
+    def _compute_user_id(self):
+        for plan in self:
+            plan.user_id = plan.case_id.user_id or plan.user_id or self.env.user
+
+    @api.depends("partner_id", "company_id")
+    def _compute_move_ids(self):
+        for plan in self:
+            if not plan.partner_id:
+                plan.move_ids = False
+                continue
+            plan.move_ids = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", plan.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", plan.company_id.id),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                ]
+            )
+
+    @api.depends("move_ids")
+    def _compute_amount_total(self):
+        for plan in self:
+            # once agreed, the debt covered is fixed: payments do not change it
+            if plan.state == "draft":
+                plan.amount_total = sum(plan.move_ids.mapped("amount_residual"))
+            else:
+                plan.amount_total = plan.amount_total
+
+    @api.depends("partner_id", "company_id")
+    def _compute_grace_days(self):
+        for company, plans in self.grouped("company_id").items():
+            policies = self.env["collection.policy"]._get_partner_policies(
+                plans.partner_id.commercial_partner_id, company
+            )
+            for plan in plans:
+                policy = policies.get(plan.partner_id.commercial_partner_id.id)
+                plan.grace_days = policy.plan_grace_days if policy else 0
+
+    @api.depends("amount_total", "amount_paid", "line_ids.state", "line_ids.date_due")
+    def _compute_progress(self):
+        for plan in self:
+            plan.amount_remaining = max(plan.amount_total - plan.amount_paid, 0.0)
+            plan.progress = (
+                100.0 * min(plan.amount_paid, plan.amount_total) / plan.amount_total
+                if plan.amount_total
+                else 0.0
+            )
+            unpaid = plan.line_ids.filtered(lambda line: line.state != "paid").sorted("date_due")
+            plan.next_due_date = unpaid[:1].date_due
+            plan.next_due_amount = unpaid[:1].amount - unpaid[:1].amount_paid
+            plan.late_count = len(plan.line_ids.filtered(lambda line: line.state == "late"))
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("down_payment", "instalment_count", "grace_days")
+    def _check_terms(self):
+        for plan in self:
+            if plan.currency_id.compare_amounts(plan.down_payment, 0.0) < 0:
+                raise ValidationError(
+                    self.env._("The down payment cannot be negative: enter 0 for none.")
+                )
+            if plan.instalment_count < 1:
+                raise ValidationError(self.env._("A payment plan needs at least one instalment."))
+            if plan.grace_days < 0:
+                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+
+    @api.constrains("date", "date_first", "down_payment_date")
+    def _check_dates(self):
+        for plan in self.filtered(lambda p: p.state == "draft"):
+            if plan.date_first < plan.date or (
+                plan.down_payment and plan.down_payment_date and plan.down_payment_date < plan.date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(plan)s: payments cannot fall before the day the plan is agreed "
+                        "(%(date)s). Choose dates from that day on.",
+                        plan=plan.display_name,
+                        date=format_date(self.env, plan.date),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("collection.payment.plan") or "/"
+                )
+        plans = super().create(vals_list)
+        plans.filtered(lambda p: not p.line_ids and p.amount_total)._generate_lines()
+        return plans
+
+    def write(self, vals):
+        locked = {"move_ids", "down_payment", "instalment_count", "frequency", "date_first"}
+        if locked & set(vals) and self.filtered(lambda p: p.state != "draft"):
+            raise UserError(
+                self.env._(
+                    "The terms of a plan that has started cannot change: cancel it and draw "
+                    "up a new one."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        if self.filtered(lambda p: p.state not in ("draft", "cancelled")):
+            raise UserError(
+                self.env._("A plan that has started keeps its record: cancel it instead.")
+            )
+
+    # ------------------------------------------------------------------
+    # Business methods: the schedule
+    # ------------------------------------------------------------------
+    def _schedule(self):
+        """[(due date, amount, is down payment)] for the plan's terms: equal instalments
+        rounded to the currency, the rounding remainder on the last one."""
+        self.ensure_one()
+        currency = self.currency_id
+        down = currency.round(self.down_payment)
+        rest = currency.round(self.amount_total - down)
+        count = self.instalment_count
+        schedule = []
+        if down:
+            schedule.append((self.down_payment_date or self.date, down, True))
+        share = currency.round(rest / count) if count else 0.0
+        step = FREQUENCY_STEP[self.frequency]
+        for index in range(count):
+            amount = share if index < count - 1 else currency.round(rest - share * (count - 1))
+            schedule.append((self.date_first + step * index, amount, False))
+        return schedule
+
+    def _generate_lines(self):
+        self._check_draft()
+        for plan in self:
+            if plan.currency_id.compare_amounts(plan.down_payment, plan.amount_total) >= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The down payment (%(down)s) covers the whole debt (%(total)s): no "
+                        "plan is needed, or lower the down payment.",
+                        down=plan.currency_id.format(plan.down_payment),
+                        total=plan.currency_id.format(plan.amount_total),
+                    )
+                )
+            commands = [Command.clear()]
+            for sequence, (date_due, amount, is_down) in enumerate(plan._schedule(), start=1):
+                commands.append(
+                    Command.create(
+                        {
+                            "sequence": sequence,
+                            "date_due": date_due,
+                            "amount": amount,
+                            "is_down_payment": is_down,
+                        }
+                    )
+                )
+            plan.line_ids = commands
+
+    def _check_draft(self):
+        started = self.filtered(lambda p: p.state != "draft")
+        if started:
+            raise UserError(
+                self.env._(
+                    "The instalments of %s are fixed once the plan has started: cancel it and "
+                    "reset it to draft to change them.",
+                    ", ".join(started.mapped("name")),
+                )
+            )
+
+    def _check_can_activate(self):
+        """Everything that must hold before a plan binds the debtor and pauses follow-up."""
+        active = self.search(
+            [
+                ("state", "=", "active"),
+                ("move_ids", "in", self.move_ids.ids),
+                ("id", "not in", self.ids),
+            ]
+        )
+        for plan in self:
+            currency = plan.currency_id
+            if not plan.move_ids:
+                raise ValidationError(
+                    self.env._("Choose the invoices plan %s covers.", plan.display_name)
+                )
+            foreign = plan.move_ids - plan.move_ids.filtered_domain(
+                [("company_id", "=", plan.company_id.id)]
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %s belongs to another company than the plan.",
+                        ", ".join(foreign.mapped("name")),
+                    )
+                )
+            paid = plan.move_ids.filtered(lambda m: m.currency_id.is_zero(m.amount_residual))
+            if paid:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %s is already paid: a plan only covers open debt.",
+                        ", ".join(paid.mapped("name")),
+                    )
+                )
+            overlap = active.filtered(lambda p, plan=plan: p.move_ids & plan.move_ids)
+            if overlap:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoices)s is already in active payment plan %(plan)s: "
+                        "cancel that plan first or leave the invoice out.",
+                        invoices=", ".join((overlap[0].move_ids & plan.move_ids).mapped("name")),
+                        plan=overlap[0].name,
+                    )
+                )
+            if not plan.line_ids:
+                raise ValidationError(
+                    self.env._("Plan %s has no instalments: compute the schedule.", plan.name)
+                )
+            if any(
+                currency.compare_amounts(amount, 0.0) <= 0
+                for amount in plan.line_ids.mapped("amount")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Every instalment must be more than zero: correct plan %s.", plan.name
+                    )
+                )
+            total = sum(plan.line_ids.mapped("amount"))
+            if currency.compare_amounts(total, plan.amount_total) != 0:
+                raise ValidationError(
+                    self.env._(
+                        "The instalments of %(plan)s add up to %(total)s but the debt is "
+                        "%(debt)s: correct them by %(diff)s, or recompute the schedule.",
+                        plan=plan.name,
+                        total=currency.format(total),
+                        debt=currency.format(plan.amount_total),
+                        diff=currency.format(plan.amount_total - total),
+                    )
+                )
+            past = plan.line_ids.filtered_domain([("date_due", "<", plan.date)])
+            if past:
+                raise ValidationError(
+                    self.env._(
+                        "An instalment of %(plan)s is due on %(date)s, before the plan is "
+                        "agreed: choose later dates.",
+                        plan=plan.name,
+                        date=format_date(self.env, past[0].date_due),
+                    )
+                )
+
+    @api.model
+    def _planned_move_ids(self, company):
+        """Invoices in an active plan in a company: follow-up leaves them alone."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT rel.move_id
+                  FROM collection_payment_plan_account_move_rel rel
+                  JOIN collection_payment_plan plan ON plan.id = rel.plan_id
+                 WHERE plan.state = 'active' AND plan.company_id = %s
+                """,
+                company.id,
+            )
+        )
+        return {move_id for (move_id,) in rows}
+
+    # ------------------------------------------------------------------
+    # Business methods: monitoring
+    # ------------------------------------------------------------------
+    def _monitor(self, today):
+        """Allocate the money received on each active plan's invoices to its instalments,
+        oldest first, and judge each instalment and plan. Set-based: one query for the
+        money, one statement for the instalments and one for the plans."""
+        plans = self.filtered(lambda p: p.state == "active")
+        if not plans:
+            return
+        windows = [(plan.id, move.id, plan.date, today) for plan in plans for move in plan.move_ids]
+        received = self.env["account.move"]._collection_cash_received(windows)
+        line_values, plan_values, outcome = [], [], {}
+        for plan in plans:
+            currency = plan.currency_id
+            paid = received.get(plan.id, 0.0)
+            available = paid
+            missed = False
+            for line in plan.line_ids.sorted(lambda line: (line.date_due, line.sequence, line.id)):
+                allocated = min(available, line.amount) if available > 0 else 0.0
+                available -= allocated
+                state = line._state_for(allocated, today, plan.grace_days)
+                missed = missed or state == "missed"
+                line_values.append(SQL("(%s, %s::numeric, %s)", line.id, allocated, state))
+            if currency.compare_amounts(paid, plan.amount_total) >= 0:
+                outcome[plan] = "completed"
+            elif missed:
+                outcome[plan] = "breached"
+            plan_values.append(
+                SQL("(%s, %s::numeric, %s)", plan.id, paid, outcome.get(plan, "active"))
+            )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_payment_plan_line line
+                   SET amount_paid = v.paid, state = v.state
+                  FROM (VALUES %s) AS v(id, paid, state)
+                 WHERE line.id = v.id
+                """,
+                SQL(", ").join(line_values),
+            )
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_payment_plan plan
+                   SET amount_paid = v.paid, state = v.state
+                  FROM (VALUES %s) AS v(id, paid, state)
+                 WHERE plan.id = v.id
+                """,
+                SQL(", ").join(plan_values),
+            )
+        )
+        self.env["collection.payment.plan.line"].invalidate_model(["amount_paid", "state"])
+        plans.invalidate_recordset(["amount_paid", "state"])
+        self._after_monitoring(outcome, today)
+
+    def _after_monitoring(self, outcome, today):
+        labels = dict(self._fields["state"].selection)
+        Case = self.env["collection.case"]
+        Case._log_messages(
+            {
+                plan: self.env._(
+                    "Payment plan %(state)s: %(paid)s paid of %(total)s.",
+                    state=labels[state].lower(),
+                    paid=plan.currency_id.format(plan.amount_paid),
+                    total=plan.currency_id.format(plan.amount_total),
+                )
+                for plan, state in outcome.items()
+            }
+        )
+        breached = [plan for plan, state in outcome.items() if state == "breached" and plan.case_id]
+        completed = [
+            plan for plan, state in outcome.items() if state == "completed" and plan.case_id
+        ]
+        stage_by_case, body_by_case, activities = {}, {}, {}
+        for plan in breached:
+            case = plan.case_id
+            policy = case.policy_id or self.env["collection.policy"]._get_partner_policies(
+                case.partner_id, case.company_id
+            ).get(case.partner_id.id)
+            stage_by_case[case] = (
+                policy._get_escalation_stage(case.company_id)
+                if policy
+                else self.env["collection.stage"]._get_stage_by_type("contact", case.company_id)
+            )
+            body_by_case[case] = self.env._(
+                "Payment plan %s breached: an instalment was missed; follow-up resumes for "
+                "what remains.",
+                plan.name,
+            )
+            activities[case] = {
+                "summary": self.env._("Payment plan %s breached", plan.name),
+                "date_deadline": today,
+            }
+        done_cases = self.browse([plan.id for plan in completed]).case_id
+        for case, stage in done_cases._resume_stage().items():
+            stage_by_case[case] = stage
+            body_by_case[case] = self.env._("Payment plan completed.")
+        Case._move_to_stages(stage_by_case, body_by_case)
+        Case._schedule_activities(activities)
+        # A completed plan usually leaves nothing overdue: close what is paid.
+        for company, cases in done_cases.grouped("company_id").items():
+            Case._sync_cases(company, cases.partner_id)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_compute_schedule(self):
+        self._generate_lines()
+        return True
+
+    def action_activate(self):
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._("Plan %s is not a draft.", plan.name))
+        self._check_can_activate()
+        self.write({"state": "active"})
+        stage_by_case = {}
+        for plan in self.filtered("case_id"):
+            stage_by_case[plan.case_id] = self.env["collection.stage"]._get_stage_by_type(
+                "plan", plan.company_id
+            )
+        self.env["collection.case"]._move_to_stages(
+            stage_by_case,
+            {
+                plan.case_id: self.env._(
+                    "Payment plan %(plan)s agreed: %(count)s instalment(s) for %(total)s.",
+                    plan=plan.name,
+                    count=len(plan.line_ids),
+                    total=plan.currency_id.format(plan.amount_total),
+                )
+                for plan in self.filtered("case_id")
+            },
+        )
+        self._monitor(fields.Date.context_today(self))
+        return True
+
+    def action_check_payments(self):
+        self._monitor(fields.Date.context_today(self))
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda p: p.state not in ("draft", "active")):
+            raise UserError(self.env._("Only a draft or active plan can be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset_to_draft(self):
+        if self.filtered(lambda p: p.state != "cancelled"):
+            raise UserError(self.env._("Only a cancelled plan can go back to draft."))
+        self.write({"state": "draft"})
+        self.line_ids.write({"amount_paid": 0.0, "state": "pending"})
+        return True
+
+    def action_print_agreement(self):
+        return self.env.ref("collections_management.action_report_payment_plan").report_action(self)
+
+    def action_send_agreement(self):
+        self.ensure_one()
+        template = self.env.ref("collections_management.mail_template_payment_plan")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send the Agreement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
+
+    @api.model
+    def _action_new(self, partner, moves=None, case=None):
+        context = {
+            "default_partner_id": partner.commercial_partner_id.id,
+            "default_company_id": (case or moves[:1] or self.env).company_id.id
+            or self.env.company.id,
+        }
+        if moves:
+            context["default_move_ids"] = moves.ids
+        if case:
+            context["default_case_id"] = case.id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Payment Plan"),
+            "res_model": "collection.payment.plan",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": context,
+        }
+
+    @api.model
+    def _action_list(self, domain, partner, case=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_payment_plan_action"
+        )
+        context = {"default_partner_id": partner.commercial_partner_id.id}
+        if case:
+            context["default_case_id"] = case.id
+        action.update({"domain": domain, "context": context})
+        return action
+
+    # ------------------------------------------------------------------
+    # Cron methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_monitor(self):
+        today = fields.Date.context_today(self)
+        plans = self.search([("state", "=", "active")])
+        for company, company_plans in plans.grouped("company_id").items():
+            company_plans.with_company(company)._monitor(today)
+            self.env["ir.cron"]._commit_progress(1)

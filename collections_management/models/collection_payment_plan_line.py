@@ -1,0 +1,72 @@
+from odoo import api, fields, models
+
+
+class CollectionPaymentPlanLine(models.Model):
+    _name = "collection.payment.plan.line"
+    _description = "Payment Plan Instalment"
+    _order = "plan_id, date_due, sequence, id"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    plan_id = fields.Many2one(
+        "collection.payment.plan", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    sequence = fields.Integer(default=10)
+    is_down_payment = fields.Boolean(string="Down Payment")
+    date_due = fields.Date(string="Due Date", required=True)
+    amount = fields.Monetary(required=True)
+    amount_paid = fields.Monetary(
+        readonly=True,
+        help="Share of the payments received allocated to this instalment, oldest "
+        "instalment first.",
+    )
+    state = fields.Selection(
+        [
+            ("pending", "To Pay"),
+            ("partial", "Partially Paid"),
+            ("paid", "Paid"),
+            ("late", "Late"),
+            ("missed", "Missed"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        help="Late: past its due date but within the plan's grace days. Missed: unpaid "
+        "after the grace days, which breaches the plan.",
+    )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.plan_id._check_draft()
+        return lines
+
+    def write(self, vals):
+        if {"amount", "date_due", "plan_id"} & set(vals):
+            self.plan_id._check_draft()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        self.plan_id._check_draft()
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _state_for(self, allocated, today, grace_days):
+        """The state of this instalment with `allocated` paid on it, as of `today`."""
+        self.ensure_one()
+        currency = self.currency_id
+        if currency.compare_amounts(allocated, self.amount) >= 0:
+            return "paid"
+        if today > fields.Date.add(self.date_due, days=grace_days):
+            return "missed"
+        if today > self.date_due:
+            return "late"
+        return "partial" if not currency.is_zero(allocated) else "pending"

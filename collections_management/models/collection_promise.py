@@ -1,0 +1,580 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare, format_date
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("portal", "Portal"),
+    ("visit", "Visit"),
+]
+# States of a promise whose outcome is known: these count in the kept rate.
+DUE_STATES = ("kept", "partial", "broken")
+
+
+class CollectionPromise(models.Model):
+    _name = "collection.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_promised desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_company", "=", True)],
+        help="The commercial partner who made the promise.",
+    )
+    case_id = fields.Many2one(
+        "collection.case",
+        compute="_compute_case_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The debtor's open collection case when the promise was made.",
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "collection_promise_account_move_rel",
+        "promise_id",
+        "move_id",
+        string="Invoices",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
+        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
+        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        help="The invoices the promise covers: follow-up pauses for them while it is open. "
+        "By default all the debtor's overdue invoices.",
+    )
+    amount_invoices = fields.Monetary(
+        string="Open on Invoices",
+        compute="_compute_amount_invoices",
+        help="What is still open on the promised invoices today.",
+    )
+    amount = fields.Monetary(
+        string="Promised Amount",
+        required=True,
+        tracking=True,
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="What the debtor promised to pay. By default everything open on the invoices.",
+    )
+    date = fields.Date(
+        string="Made On",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="The day the debtor made the promise: payments from that day on count.",
+    )
+    date_promised = fields.Date(
+        string="Promised Date",
+        required=True,
+        tracking=True,
+        index=True,
+        help="The day the debtor promised to have paid by.",
+    )
+    grace_days = fields.Integer(
+        compute="_compute_grace_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Payments received this many days after the promised date still count. "
+        "Proposed from the debtor's policy.",
+    )
+    date_deadline = fields.Date(
+        string="Evaluated After",
+        compute="_compute_date_deadline",
+        store=True,
+        index=True,
+        help="The promised date plus the grace days: the promise is judged the day after.",
+    )
+    channel = fields.Selection(
+        CHANNELS, required=True, default="phone", help="How the debtor made the promise."
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        help="Who took the promise; the kept rate per collector counts it for them.",
+    )
+    note = fields.Text()
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("partial", "Partially Kept"),
+            ("broken", "Broken"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="open",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    amount_received = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="Money received on the promised invoices between the day the promise was "
+        "made and the end of its grace days, as of its evaluation: payments and bank "
+        "transactions only, not credit notes or write-offs.",
+    )
+    date_evaluated = fields.Date(readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("partner_id", "company_id")
+    def _compute_case_id(self):
+        cases = self.env["collection.case"].search(
+            [
+                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                ("is_open", "=", True),
+            ]
+        )
+        by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
+        for promise in self:
+            key = (promise.partner_id.commercial_partner_id.id, promise.company_id.id)
+            promise.case_id = by_key.get(key, promise.case_id)
+
+    @api.depends("partner_id", "company_id")
+    def _compute_move_ids(self):
+        today = fields.Date.context_today(self)
+        for promise in self:
+            if not promise.partner_id:
+                promise.move_ids = False
+                continue
+            promise.move_ids = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", promise.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", promise.company_id.id),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("invoice_date_due", "<", today),
+                ]
+            )
+
+    @api.depends("move_ids")
+    def _compute_amount_invoices(self):
+        for promise in self:
+            promise.amount_invoices = sum(promise.move_ids.mapped("amount_residual"))
+
+    @api.depends("move_ids")
+    def _compute_amount(self):
+        for promise in self:
+            if promise.state == "open":
+                promise.amount = sum(promise.move_ids.mapped("amount_residual"))
+            else:
+                promise.amount = promise.amount
+
+    @api.depends("partner_id", "company_id")
+    def _compute_grace_days(self):
+        for company, promises in self.grouped("company_id").items():
+            policies = self.env["collection.policy"]._get_partner_policies(
+                promises.partner_id.commercial_partner_id, company
+            )
+            for promise in promises:
+                policy = policies.get(promise.partner_id.commercial_partner_id.id)
+                promise.grace_days = policy.promise_grace_days if policy else 0
+
+    @api.depends("date_promised", "grace_days")
+    def _compute_date_deadline(self):
+        for promise in self:
+            promise.date_deadline = promise.date_promised and fields.Date.add(
+                promise.date_promised, days=promise.grace_days
+            )
+
+    @api.depends("case_id")
+    def _compute_user_id(self):
+        for promise in self:
+            promise.user_id = promise.case_id.user_id or promise.user_id or self.env.user
+
+    @api.depends("partner_id", "amount", "date_promised")
+    def _compute_display_name(self):
+        for promise in self:
+            if promise.date_promised:
+                promise.display_name = self.env._(
+                    "%(ref)s: %(amount)s by %(date)s",
+                    ref=promise.name if promise.name != "/" else promise.partner_id.name or "",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=format_date(self.env, promise.date_promised),
+                )
+            else:
+                promise.display_name = promise.name
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("amount", "move_ids")
+    def _check_amount(self):
+        for promise in self.filtered(lambda p: p.state == "open"):
+            if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The promised amount must be more than zero: enter what the debtor "
+                        "will pay."
+                    )
+                )
+
+    @api.constrains("date", "date_promised", "grace_days")
+    def _check_dates(self):
+        today = fields.Date.context_today(self)
+        for promise in self:
+            if promise.date > today:
+                raise ValidationError(
+                    self.env._(
+                        "A promise cannot be made in the future (%s): enter the day the "
+                        "debtor made it.",
+                        format_date(self.env, promise.date),
+                    )
+                )
+            if promise.date_promised < promise.date:
+                raise ValidationError(
+                    self.env._(
+                        "The promised date (%(promised)s) is before the day the promise was "
+                        "made (%(made)s): a promise to pay is for today or later.",
+                        promised=format_date(self.env, promise.date_promised),
+                        made=format_date(self.env, promise.date),
+                    )
+                )
+            if promise.grace_days < 0:
+                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+
+    @api.constrains("move_ids", "partner_id", "company_id")
+    def _check_invoices(self):
+        for promise in self.filtered(lambda p: p.state == "open"):
+            if not promise.move_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Choose the invoices the promise of %s covers.", promise.partner_id.name
+                    )
+                )
+            debtor = promise.partner_id.commercial_partner_id
+            for move in promise.move_ids:
+                if move.company_id != promise.company_id:
+                    raise ValidationError(
+                        self.env._(
+                            "Invoice %(invoice)s belongs to %(company)s, not to %(ours)s: a "
+                            "promise covers invoices of its own company only.",
+                            invoice=move.name,
+                            company=move.company_id.name,
+                            ours=promise.company_id.name,
+                        )
+                    )
+                if move.commercial_partner_id != debtor:
+                    raise ValidationError(
+                        self.env._(
+                            "Invoice %(invoice)s is not an invoice of %(debtor)s.",
+                            invoice=move.name,
+                            debtor=debtor.name,
+                        )
+                    )
+                if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
+                    raise ValidationError(
+                        self.env._("%s is not a posted customer invoice.", move.display_name)
+                    )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("collection.promise") or "/"
+        promises = super().create(vals_list)
+        promises._check_open_invoices()
+        promises._enter_promise_stage()
+        return promises
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "move_ids" in vals or "amount" in vals:
+            self.filtered(lambda p: p.state == "open")._check_open_invoices()
+        return result
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_open_invoices(self):
+        """A promise is for money still owed: no paid invoice, no more than is open."""
+        for promise in self:
+            paid = promise.move_ids.filtered(
+                lambda m: m.currency_id.is_zero(m.amount_residual)
+                or m.payment_state in ("paid", "in_payment", "reversed")
+            )
+            if paid:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %s is already paid: a promise can only cover open invoices.",
+                        ", ".join(paid.mapped("name")),
+                    )
+                )
+            open_amount = sum(promise.move_ids.mapped("amount_residual"))
+            if (
+                float_compare(
+                    promise.amount, open_amount, precision_rounding=promise.currency_id.rounding
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The promised amount (%(amount)s) is more than is open on the "
+                        "invoices (%(open)s): promise at most what is owed.",
+                        amount=promise.currency_id.format(promise.amount),
+                        open=promise.currency_id.format(open_amount),
+                    )
+                )
+
+    def _enter_promise_stage(self):
+        cases = self.filtered(lambda p: p.state == "open").case_id
+        stage_by_case = {}
+        for company, company_cases in cases.grouped("company_id").items():
+            stage = self.env["collection.stage"]._get_stage_by_type("promise", company)
+            stage_by_case.update(dict.fromkeys(company_cases, stage))
+        body_by_case = {
+            promise.case_id: self.env._("Promise to pay recorded: %s.", promise.display_name)
+            for promise in self
+            if promise.case_id
+        }
+        self.env["collection.case"]._move_to_stages(stage_by_case, body_by_case)
+
+    @api.model
+    def _promised_move_ids(self, company):
+        """Invoices covered by an open promise in a company: follow-up leaves them alone."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT rel.move_id
+                  FROM collection_promise_account_move_rel rel
+                  JOIN collection_promise promise ON promise.id = rel.promise_id
+                 WHERE promise.state = 'open' AND promise.company_id = %s
+                """,
+                company.id,
+            )
+        )
+        return {move_id for (move_id,) in rows}
+
+    def _evaluate(self, today):
+        """Judge open promises by the money received on their invoices: kept as soon as
+        it is all paid, partially kept or broken the day after the grace days end.
+        Set-based: the same few queries for one promise or ten thousand."""
+        promises = self.filtered(lambda p: p.state == "open")
+        if not promises:
+            return self.browse()
+        rel = promises._fields["move_ids"]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s, %s FROM %s WHERE %s IN %s",
+                SQL.identifier(rel.column1),
+                SQL.identifier(rel.column2),
+                SQL.identifier(rel.relation),
+                SQL.identifier(rel.column1),
+                tuple(promises.ids),
+            )
+        )
+        by_id = {promise.id: promise for promise in promises}
+        windows = [
+            (promise_id, move_id, by_id[promise_id].date, by_id[promise_id].date_deadline)
+            for promise_id, move_id in rows
+        ]
+        received = self.env["account.move"]._collection_cash_received(windows)
+        outcome = {}
+        for promise in promises:
+            amount = received.get(promise.id, 0.0)
+            currency = promise.currency_id
+            if currency.compare_amounts(amount, promise.amount) >= 0:
+                outcome[promise] = ("kept", amount)
+            elif promise.date_deadline < today:
+                state = "broken" if currency.is_zero(amount) else "partial"
+                outcome[promise] = (state, amount)
+        if not outcome:
+            return self.browse()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_promise promise
+                   SET state = v.state, amount_received = v.amount, date_evaluated = %s,
+                       write_date = NOW() AT TIME ZONE 'UTC', write_uid = %s
+                  FROM (VALUES %s) AS v(id, state, amount)
+                 WHERE promise.id = v.id
+                """,
+                today,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("(%s, %s, %s::numeric)", promise.id, state, amount)
+                    for promise, (state, amount) in outcome.items()
+                ),
+            )
+        )
+        evaluated = self.browse([promise.id for promise in outcome])
+        evaluated.invalidate_recordset(["state", "amount_received", "date_evaluated"])
+        evaluated._after_evaluation(today)
+        return evaluated
+
+    def _after_evaluation(self, today):
+        """Tell the promise and the case how it went; a failed promise escalates the
+        case and gives its collector something to do, a kept one lets the case resume."""
+        labels = dict(self._fields["state"].selection)
+        Case = self.env["collection.case"]
+        self.env["collection.case"]._log_messages(
+            {
+                promise: self.env._(
+                    "Promise %(state)s: %(received)s received of %(amount)s.",
+                    state=labels[promise.state].lower(),
+                    received=promise.currency_id.format(promise.amount_received),
+                    amount=promise.currency_id.format(promise.amount),
+                )
+                for promise in self
+            }
+        )
+        failed = self.filtered(lambda p: p.state in ("partial", "broken") and p.case_id)
+        kept = self.filtered(lambda p: p.state == "kept" and p.case_id)
+        stage_by_case, body_by_case, activities = {}, {}, {}
+        policies = {}
+        for company, promises in failed.grouped("company_id").items():
+            policies.update(
+                self.env["collection.policy"]._get_partner_policies(
+                    promises.case_id.partner_id, company
+                )
+            )
+        for promise in failed:
+            case = promise.case_id
+            policy = case.policy_id or policies.get(case.partner_id.id)
+            stage_by_case[case] = (
+                policy._get_escalation_stage(case.company_id)
+                if policy
+                else self.env["collection.stage"]._get_stage_by_type("contact", case.company_id)
+            )
+            body_by_case[case] = self.env._(
+                "Promise %(promise)s %(state)s: follow-up resumes.",
+                promise=promise.display_name,
+                state=labels[promise.state].lower(),
+            )
+            activities[case] = {
+                "summary": self.env._(
+                    "Promise %(state)s: %(received)s received of %(amount)s",
+                    state=labels[promise.state].lower(),
+                    received=promise.currency_id.format(promise.amount_received),
+                    amount=promise.currency_id.format(promise.amount),
+                ),
+                "date_deadline": today,
+            }
+        still_promised = set(
+            self.search([("case_id", "in", kept.case_id.ids), ("state", "=", "open")]).case_id.ids
+        )
+        for case, stage in kept.case_id._resume_stage().items():
+            if case.id in still_promised or case in stage_by_case:
+                continue
+            stage_by_case[case] = stage if case.stage_type == "promise" else case.stage_id
+            body_by_case[case] = self.env._("Promise kept.")
+        Case._move_to_stages(stage_by_case, body_by_case)
+        Case._schedule_activities(activities)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_evaluate(self):
+        """Check the payments now instead of waiting for the nightly evaluation."""
+        self._evaluate(fields.Date.context_today(self))
+        return True
+
+    def action_cancel(self):
+        for promise in self:
+            if promise.state != "open":
+                raise UserError(
+                    self.env._(
+                        "Promise %s is no longer open: only an open promise can be cancelled.",
+                        promise.display_name,
+                    )
+                )
+        self.write({"state": "cancelled"})
+        return True
+
+    @api.model
+    def _action_new(self, partner, moves=None, case=None):
+        """The form of a new promise, pre-filled from where the collector is."""
+        context = {
+            "default_partner_id": partner.commercial_partner_id.id,
+            "default_company_id": (case or moves[:1] or self.env).company_id.id
+            or self.env.company.id,
+        }
+        if moves:
+            context["default_move_ids"] = moves.ids
+        if case:
+            context["default_case_id"] = case.id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise to Pay"),
+            "res_model": "collection.promise",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    @api.model
+    def _action_list(self, domain, partner, case=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_promise_action"
+        )
+        context = {"default_partner_id": partner.commercial_partner_id.id}
+        if case:
+            context["default_case_id"] = case.id
+        action.update({"domain": domain, "context": context})
+        return action
+
+    # ------------------------------------------------------------------
+    # Cron methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_evaluate(self):
+        """Nightly: judge the open promises, then monitor the payment plans."""
+        today = fields.Date.context_today(self)
+        promises = self.search([("state", "=", "open")])
+        for company, company_promises in promises.grouped("company_id").items():
+            company_promises.with_company(company)._evaluate(today)
+            self.env["ir.cron"]._commit_progress(1)
+        self.env["collection.payment.plan"]._cron_monitor()
+
+    @api.model
+    def _kept_rates(self, groupby, domain=None):
+        """{record: (kept, due)} of promises whose outcome is known, grouped by a field."""
+        counts = defaultdict(lambda: [0, 0])
+        for record, state, count in self._read_group(
+            [("state", "in", DUE_STATES), *(domain or [])], [groupby, "state"], ["__count"]
+        ):
+            counts[record][1] += count
+            if state == "kept":
+                counts[record][0] += count
+        return counts

@@ -1,0 +1,66 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .collection_promise import CHANNELS
+
+
+class CollectionPromiseReport(models.Model):
+    """One row per promise, for the promises analysis: its kept rate averages over the
+    promises whose outcome is known (kept = 100, partially kept or broken = 0; open and
+    cancelled promises are left out of the average)."""
+
+    _name = "collection.promise.report"
+    _description = "Promises Analysis"
+    _auto = False
+    _order = "date_promised desc"
+
+    promise_id = fields.Many2one("collection.promise", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Debtor", readonly=True)
+    case_id = fields.Many2one("collection.case", readonly=True)
+    user_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    date = fields.Date(string="Made On", readonly=True)
+    date_promised = fields.Date(string="Promised Date", readonly=True)
+    channel = fields.Selection(CHANNELS, readonly=True)
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("partial", "Partially Kept"),
+            ("broken", "Broken"),
+            ("cancelled", "Cancelled"),
+        ],
+        readonly=True,
+    )
+    amount = fields.Monetary(string="Promised", readonly=True)
+    amount_received = fields.Monetary(string="Received", readonly=True)
+    due_count = fields.Integer(
+        string="Promises Due", readonly=True, help="Promises whose outcome is known."
+    )
+    kept_count = fields.Integer(string="Promises Kept", readonly=True)
+    kept_rate = fields.Float(
+        string="Kept Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Promises kept / promises due, in %. Open and cancelled promises do not count.",
+    )
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT promise.id, promise.id AS promise_id, promise.company_id,
+                   company.currency_id, promise.partner_id, promise.case_id, promise.user_id,
+                   promise.date, promise.date_promised, promise.channel, promise.state,
+                   promise.amount, promise.amount_received,
+                   CASE WHEN promise.state IN ('kept', 'partial', 'broken') THEN 1 ELSE 0 END
+                       AS due_count,
+                   CASE WHEN promise.state = 'kept' THEN 1 ELSE 0 END AS kept_count,
+                   CASE WHEN promise.state = 'kept' THEN 100.0
+                        WHEN promise.state IN ('partial', 'broken') THEN 0.0
+                   END AS kept_rate
+              FROM collection_promise promise
+              JOIN res_company company ON company.id = promise.company_id
+            """
+        )
