@@ -43,6 +43,7 @@
     ],
     "demo": [
         "demo/collection_demo.xml",
+        "demo/collection_promise_demo.xml",
     ],
     "application": True,
     "installable": True,
