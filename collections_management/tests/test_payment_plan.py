@@ -162,6 +162,25 @@ class TestPaymentPlan(CollectionsCommon):
         with self.refused(ValidationError, "already paid"):
             self.activate(paid_plan)
 
+    def test_agreement_renders_as_a_real_pdf(self):
+        from .test_letter_report import pdf_text
+
+        # wkhtmltopdf fetches style sheets over HTTP: a closed port, not this test's server
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        plan = self.plan()
+        self.activate(plan)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("collections_management.action_report_payment_plan", plan.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = pdf_text(pdf)
+        self.assertIn(plan.name, text)
+        self.assertIn(self.debtor.name, text)
+        self.assertIn(self.invoice.name, text)
+
     def test_agreement_prints_and_goes_by_email(self):
         plan = self.plan()
         self.activate(plan)

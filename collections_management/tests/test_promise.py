@@ -181,6 +181,20 @@ class TestPromise(CollectionsCommon):
         )
         self.assertEqual(report, [(50.0, 2)])
 
+    def test_collectors_see_the_promises_of_their_own_cases(self):
+        mine = self.promise()
+        other_collector = self.collector.copy({"login": "other_promise_collector"})
+        with freeze_time("2026-02-01"):
+            self.create_invoice(self.debtor_two, 100.0, "2026-01-10")
+            self.env["collection.case"]._sync_cases(self.company)
+        self.case_of(self.debtor_two).user_id = other_collector
+        theirs = self.promise(partner_id=self.debtor_two.id)
+        Promise = self.env["collection.promise"]
+        self.assertEqual(Promise.with_user(self.collector).search([]), mine)
+        self.assertEqual(Promise.with_user(other_collector).search([]), theirs)
+        Report = self.env["collection.promise.report"]
+        self.assertEqual(Report.with_user(self.collector).search([]).promise_id, mine)
+
     def test_bad_input_is_refused(self):
         Promise = self.env["collection.promise"]
         with self.refused(ValidationError, "more than zero"):
