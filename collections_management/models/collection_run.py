@@ -229,7 +229,8 @@ class CollectionRun(models.Model):
         here, each in a constant number of queries."""
         self.ensure_one()
         moves, partners = self.env["collection.hold"]._held_ids(self.company_id)
-        return set(moves), set(partners)
+        moves = set(moves) | self.env["collection.agency.placement"]._placed_ids(self.company_id)
+        return moves, set(partners)
 
     def _partners_in_other_runs(self):
         """Debtors already handled today, or waiting in another unfinished run: a debtor
