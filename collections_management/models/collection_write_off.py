@@ -226,12 +226,11 @@ class CollectionWriteOff(models.Model):
                 )
             )
             move.action_post()
-            counterparts = move.line_ids.filtered(lambda line: line.account_id != account)
+            counterparts = move.line_ids.filtered(lambda line, a=account: line.account_id != a)
             for invoice in invoices:
+                name = f"{label}: {invoice.name}"
                 to_reconcile = receivables.filtered(lambda line, i=invoice: line.move_id == i)
-                to_reconcile |= counterparts.filtered(
-                    lambda line, i=invoice: line.name == f"{label}: {i.name}"
-                )
+                to_reconcile |= counterparts.filtered(lambda line, n=name: line.name == n)
                 to_reconcile.reconcile()
             write_off.sudo().write(
                 {

@@ -3,5 +3,6 @@ from . import (
     test_followup_run,
     test_followup_scale,
     test_letter_report,
+    test_recovery,
     test_security,
 )
