@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -108,6 +108,30 @@ class TestAgencyPlacement(RecoveryCommon):
             with self.assertRaises(ValidationError) as error:
                 self.place(case, small)
             self.assertIn("already placed", str(error.exception))
+
+    @freeze_time(TODAY)
+    def test_place_from_case_form(self):
+        """The case's button proposes its open invoices; the form creates the placement."""
+        first = self.create_invoice(self.debtor, 800.0, "2026-01-01")
+        second = self.create_invoice(self.debtor, 300.0, "2026-01-05")
+        case = self.open_case(self.debtor)
+        action = case.action_place_with_agency()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        form.agency_id = self.agency
+        self.assertEqual(form.commission_rate, 25.0, "the agency's rate by default")
+        placement = form.save()
+        self.assertEqual(placement.move_ids, first | second)
+        self.assertEqual(placement.amount_placed, 1100.0)
+        self.assertEqual(case.placement_count, 1)
+        remittance_action = placement.action_add_remittance()
+        remittance_form = Form(
+            self.env[remittance_action["res_model"]].with_context(**remittance_action["context"])
+        )
+        remittance_form.amount = 100.0
+        remittance_form.basis = "net"
+        remittance = remittance_form.save()
+        self.assertEqual(remittance.placement_id, placement)
+        self.assertEqual(remittance.amount_gross, 133.33)
 
     @freeze_time(TODAY)
     def test_payment_and_remittance_counted_once(self):
@@ -356,6 +380,22 @@ class TestWriteOff(RecoveryCommon):
         self.assertEqual(case.stage_type, "written_off", "not 'resolved': it was written off")
         self.assertFalse(case.is_open)
         self.assertIn(write_off.name, case.message_ids[:1].body)
+
+    @freeze_time(TODAY)
+    def test_wizard_form(self):
+        invoice = self.create_invoice(self.debtor, 300.0, "2026-01-01")
+        self.create_invoice(self.debtor_two, 300.0, "2026-01-01")
+        case = self.open_case(self.debtor)
+        action = case.action_write_off()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual(form.available_move_ids[:], invoice, "only the debtor's open invoices")
+        form.move_ids.add(invoice)
+        form.reason = "Company dissolved"
+        self.assertEqual(form.amount, 300.0)
+        self.assertFalse(form.needs_approval)
+        write_off = self.env["collection.write.off"].browse(form.save().action_confirm()["res_id"])
+        self.assertEqual(write_off.state, "done")
+        self.assertEqual(case.write_off_count, 1)
 
     @freeze_time(TODAY)
     def test_approval_required_above_threshold(self):
