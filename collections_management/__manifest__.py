@@ -17,6 +17,8 @@
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/collection_recovery_sequence_data.xml",
+        "data/collection_limitation_period_data.xml",
         # reports
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
@@ -36,14 +38,22 @@
         "views/collection_promise_views.xml",
         "views/collection_payment_plan_views.xml",
         "views/res_config_settings_views.xml",
+        "views/collection_agency_placement_views.xml",
+        "views/collection_legal_action_views.xml",
+        "views/collection_limitation_period_views.xml",
+        "views/collection_write_off_views.xml",
+        "views/collection_case_recovery_views.xml",
+        "views/res_partner_agency_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",
+        "wizards/collection_write_off_wizard_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",
         "demo/collection_promise_demo.xml",
+        "demo/collection_recovery_demo.xml",
     ],
     "application": True,
     "installable": True,

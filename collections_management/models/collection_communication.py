@@ -155,7 +155,9 @@ class CollectionCommunication(models.Model):
             return
         manual = todo.filtered(lambda c: c.level_id.mode == "manual")
         automatic = todo - manual
-        failed = automatic._queue_emails()
+        barred = automatic._block_time_barred()
+        automatic -= barred
+        failed = automatic._queue_emails() | barred
         done = todo - failed
         letters = (automatic - failed).filtered(lambda c: c.level_id.send_letter)
         letters.letter_state = "to_render"
@@ -167,6 +169,28 @@ class CollectionCommunication(models.Model):
         todo._log_on_chatter()
         if letters:
             self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
+
+    def _block_time_barred(self):
+        """Communications whose level threatens legal action for a time-barred debt:
+        nothing is sent; they fail with the reason (kept on the communication and logged
+        on the case) and the invoices keep their level, so a corrected limitation table
+        lets the next run send them."""
+        threatening = self.filtered(lambda c: c.level_id.threatens_legal_action and c.case_id)
+        barred = threatening.filtered(lambda c: c.case_id.is_time_barred)
+        groups = barred.grouped(lambda c: (c.level_id, c.case_id.limitation_date))
+        for (level, date), communications in groups.items():
+            communications.write(
+                {
+                    "state": "failed",
+                    "error": self.env._(
+                        "Not sent: level %(level)s threatens legal action and the debt is "
+                        "time-barred since %(date)s.",
+                        level=level.name,
+                        date=date,
+                    ),
+                }
+            )
+        return barred
 
     def _queue_emails(self):
         """Create the mail.mail of each communication whose level sends email, in bulk.

@@ -41,6 +41,12 @@ class CollectionLevel(models.Model):
         help="Opening text of the letter, above the list of overdue invoices. Let the "
         "tone harden from one level to the next.",
     )
+    threatens_legal_action = fields.Boolean(
+        string="Threatens Legal Action",
+        help="The letter or email of this level threatens to sue. It is never sent for a "
+        "time-barred debt: the communication fails with the reason and the invoices "
+        "keep their level.",
+    )
     create_activity = fields.Boolean(
         string="Activity for the Collector",
         help="Schedule an activity for the case's collector when the level is reached.",

@@ -34,6 +34,12 @@ class CollectionPolicy(models.Model):
         help="Consumer debts fall under consumer-protection rules (contact hours, "
         "call frequency, validation period); business debts under late-payment law.",
     )
+    allow_legal_cost_recovery = fields.Boolean(
+        string="Contract Allows Adding Legal Costs",
+        tracking=True,
+        help="The debtors' contracts allow the company to add its legal costs to the "
+        "debt: only then can a legal action's costs be invoiced to the debtor.",
+    )
     description = fields.Text(translate=True)
     promise_grace_days = fields.Integer(
         default=3,

@@ -233,6 +233,7 @@ class CollectionRun(models.Model):
         moves = set(moves)
         moves |= self.env["collection.promise"]._promised_move_ids(company)
         moves |= self.env["collection.payment.plan"]._planned_move_ids(company)
+        moves |= self.env["collection.agency.placement"]._placed_ids(company)
         return moves, set(partners)
 
     def _partners_in_other_runs(self):

@@ -13,3 +13,17 @@ class ResConfigSettings(models.TransientModel):
     collection_min_overdue_amount = fields.Monetary(
         related="company_id.collection_min_overdue_amount", readonly=False
     )
+
+    # Agencies, legal action and write-off (issue 7)
+    collection_bad_debt_account_id = fields.Many2one(
+        related="company_id.collection_bad_debt_account_id", readonly=False
+    )
+    collection_write_off_journal_id = fields.Many2one(
+        related="company_id.collection_write_off_journal_id", readonly=False
+    )
+    collection_write_off_threshold = fields.Monetary(
+        related="company_id.collection_write_off_threshold", readonly=False
+    )
+    collection_commission_account_id = fields.Many2one(
+        related="company_id.collection_commission_account_id", readonly=False
+    )

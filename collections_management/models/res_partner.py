@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResPartner(models.Model):
@@ -126,3 +127,79 @@ class ResPartner(models.Model):
                 "default_partner_id": self.commercial_partner_id.id,
             },
         }
+
+    # ------------------------------------------------------------------
+    # Collection agencies (issue 7): fields, computes, checks, actions
+    # ------------------------------------------------------------------
+    is_collection_agency = fields.Boolean(
+        string="Collection Agency",
+        help="This partner collects debts for the company: cases can be placed with it.",
+    )
+    collection_commission_rate = fields.Float(
+        string="Commission Rate (%)",
+        digits=(5, 2),
+        help="Contingency fee: percentage of what the agency recovers. The default of "
+        "new placements.",
+    )
+    collection_agency_contact_id = fields.Many2one(
+        "res.partner",
+        string="Agency Contact",
+        domain="[('parent_id', '=', id)]",
+        help="The person at the agency who receives the placements.",
+    )
+    collection_agency_min_amount = fields.Monetary(
+        string="Minimum Placement Amount",
+        currency_field="collection_agency_currency_id",
+        help="The agency takes no placement below this amount. Zero: no minimum.",
+    )
+    collection_agency_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_collection_agency_currency_id"
+    )
+    collection_agency_min_days = fields.Integer(
+        string="Minimum Days Overdue",
+        help="The agency takes only invoices at least this many days overdue, e.g. 90. "
+        "Zero: no minimum.",
+    )
+    collection_placement_ids = fields.One2many(
+        "collection.agency.placement", "agency_id", string="Placements"
+    )
+    collection_placement_count = fields.Integer(compute="_compute_collection_placement_count")
+
+    @api.depends_context("company")
+    def _compute_collection_agency_currency_id(self):
+        for partner in self:
+            partner.collection_agency_currency_id = self.env.company.currency_id
+
+    def _compute_collection_placement_count(self):
+        counts = dict(
+            self.env["collection.agency.placement"]._read_group(
+                [("agency_id", "in", self.ids)], ["agency_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.collection_placement_count = counts.get(partner, 0)
+
+    @api.constrains("collection_commission_rate", "collection_agency_min_days")
+    def _check_collection_agency(self):
+        for partner in self:
+            if not 0 <= partner.collection_commission_rate < 100:
+                raise ValidationError(
+                    self.env._(
+                        "The commission rate of %s must be between 0 and 100 (exclusive).",
+                        partner.name,
+                    )
+                )
+            if partner.collection_agency_min_days < 0:
+                raise ValidationError(
+                    self.env._("The minimum days overdue of %s cannot be negative.", partner.name)
+                )
+
+    def action_view_collection_placements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_agency_placement_action"
+        )
+        action.update(
+            domain=[("agency_id", "=", self.id)], context={"search_default_filter_all": 1}
+        )
+        return action

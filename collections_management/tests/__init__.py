@@ -5,5 +5,6 @@ from . import (
     test_letter_report,
     test_payment_plan,
     test_promise,
+    test_recovery,
     test_security,
 )

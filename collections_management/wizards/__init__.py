@@ -1,1 +1,1 @@
-from . import collection_case_reassign
+from . import collection_case_reassign, collection_write_off_wizard
