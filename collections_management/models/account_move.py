@@ -65,15 +65,16 @@ class AccountMove(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _collection_cash_received(self, windows):
+    def _collection_cash_received(self, windows, excluded_payment_moves=()):
         """Money actually received on invoices, as Odoo's reconciliation sees it.
 
         `windows` is a list of (key, invoice id, date from, date to); the result maps each
         key to the sum of what was reconciled on that invoice's receivable by payments
         or bank statement lines dated inside the window (both dates included), in the
         company currency. Partial reconciliations count for their amount; credit notes,
-        write-offs and exchange differences are not money received and do not count.
-        One query whatever the number of windows."""
+        write-offs and exchange differences are not money received and do not count,
+        nor do the payment entries in `excluded_payment_moves` (ids), which the caller
+        counts otherwise. One query whatever the number of windows."""
         if not windows:
             return {}
         rows = self.env.execute_query(
@@ -91,8 +92,12 @@ class AccountMove(models.Model):
                    AND pay_move.move_type = 'entry'
                    AND (pay_move.origin_payment_id IS NOT NULL
                         OR pay_move.statement_line_id IS NOT NULL)
+                   %(excluded)s
               GROUP BY w.key
                 """,
+                excluded=SQL("AND pay_move.id NOT IN %s", tuple(excluded_payment_moves))
+                if excluded_payment_moves
+                else SQL(),
                 windows=SQL(", ").join(
                     SQL("(%s, %s, %s::date, %s::date)", key, move_id, date_from, date_to)
                     for key, move_id, date_from, date_to in windows

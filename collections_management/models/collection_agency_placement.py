@@ -1,6 +1,7 @@
 import base64
 import csv
 import io
+from datetime import date
 
 import xlsxwriter
 
@@ -188,35 +189,13 @@ class CollectionAgencyPlacement(models.Model):
         placements = self.filtered("id")
         if not placements:
             return {}
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT rel.placement_id, SUM(partial.amount)
-                  FROM collection_agency_placement_move_rel rel
-                  JOIN collection_agency_placement placement ON placement.id = rel.placement_id
-                  JOIN account_move_line inv_line ON inv_line.move_id = rel.move_id
-                  JOIN account_account account ON account.id = inv_line.account_id
-                  JOIN account_partial_reconcile partial
-                       ON partial.debit_move_id = inv_line.id
-                  JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
-                  JOIN account_move pay_move ON pay_move.id = pay_line.move_id
-                 WHERE rel.placement_id IN %(ids)s
-                   AND account.account_type = 'asset_receivable'
-                   AND (pay_move.origin_payment_id IS NOT NULL
-                        OR pay_move.statement_line_id IS NOT NULL)
-                   AND pay_move.state = 'posted'
-                   AND pay_line.date >= placement.date_placed
-                   AND (placement.date_end IS NULL OR pay_line.date <= placement.date_end)
-                   AND NOT EXISTS (
-                        SELECT 1 FROM collection_agency_remittance remittance
-                         WHERE remittance.placement_id = placement.id
-                           AND remittance.payment_move_id = pay_move.id)
-              GROUP BY rel.placement_id
-                """,
-                ids=tuple(placements.ids),
-            )
-        )
-        return dict(rows)
+        windows = [
+            (placement.id, move.id, placement.date_placed, placement.date_end or date.max)
+            for placement in placements
+            for move in placement.move_ids
+        ]
+        remitted = placements.remittance_ids.payment_move_id.ids
+        return self.env["account.move"]._collection_cash_received(windows, remitted)
 
     @api.depends("name", "agency_id", "partner_id")
     def _compute_display_name(self):
