@@ -20,6 +20,9 @@
         # reports
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
+        "reports/collection_statement_reports.xml",
+        "reports/collection_statement_templates.xml",
+        "data/collection_statement_mail_template_data.xml",
         # views
         "views/collection_stage_views.xml",
         "views/collection_policy_views.xml",
@@ -30,13 +33,21 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/collection_aged_receivable_views.xml",
+        "views/collection_collector_performance_views.xml",
+        "views/collection_target_views.xml",
+        "views/collection_receivable_kpi_views.xml",
+        "views/collection_dashboard_views.xml",
+        "views/collection_statement_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",
+        "wizards/collection_aged_receivable_wizard_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",
+        "demo/collection_reporting_demo.xml",
     ],
     "application": True,
     "installable": True,

@@ -1,1 +1,1 @@
-from . import collection_case_reassign
+from . import collection_aged_receivable_wizard, collection_case_reassign
