@@ -17,6 +17,23 @@ class CollectionCollectorPerformance(models.Model):
     _description = "Collector Performance"
     _auto = False
     _order = "date desc, user_id"
+    _depends = {
+        "account.move.line": [
+            "move_id", "partner_id", "company_id", "account_id", "balance", "date",
+            "date_maturity", "reconciled", "currency_id", "company_currency_id",
+        ],
+        "account.account": ["account_type"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["commercial_partner_id"],
+        "collection.case": [
+            "partner_id", "company_id", "user_id", "stage_id", "level_id", "is_open",
+            "stage_type", "date_closed",
+        ],
+        "account.move": ["collection_case_id", "origin_payment_id", "statement_line_id"],
+        "mail.message": ["model", "res_id", "message_type", "mail_activity_type_id", "date"],
+        "collection.communication": ["case_id", "state", "date"],
+        "collection.target": ["user_id", "company_id", "date", "amount", "active"],
+    }
 
     # ------------------------------------------------------------------
     # Fields

@@ -3,5 +3,7 @@ from . import (
     test_followup_run,
     test_followup_scale,
     test_letter_report,
+    test_reporting,
+    test_statement_report,
     test_security,
 )
