@@ -28,16 +28,30 @@ class CollectionAgedReceivable(models.Model):
     _rec_name = "move_name"
     _depends = {
         "account.move.line": [
-            "move_id", "partner_id", "company_id", "account_id", "balance", "date",
-            "date_maturity", "reconciled", "currency_id", "company_currency_id",
+            "move_id",
+            "partner_id",
+            "company_id",
+            "account_id",
+            "balance",
+            "date",
+            "date_maturity",
+            "reconciled",
+            "currency_id",
+            "company_currency_id",
         ],
         "account.move": ["name", "move_type", "state", "invoice_user_id", "commercial_partner_id"],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
         "res.partner": ["commercial_partner_id"],
         "collection.case": [
-            "partner_id", "company_id", "user_id", "stage_id", "level_id", "is_open",
-            "stage_type", "date_closed",
+            "partner_id",
+            "company_id",
+            "user_id",
+            "stage_id",
+            "level_id",
+            "is_open",
+            "stage_type",
+            "date_closed",
         ],
     }
 

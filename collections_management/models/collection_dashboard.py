@@ -111,7 +111,9 @@ class CollectionDashboard(models.Model):
         for card in self:
             company = card.company_id
             currency = company.currency_id
-            buckets = [(label, aging.get((company.id, key), 0.0)) for key, label, _l, _h in AGING_BUCKETS]
+            buckets = [
+                (label, aging.get((company.id, key), 0.0)) for key, label, _l, _h in AGING_BUCKETS
+            ]
             card.amount_total = sum(amount for _label, amount in buckets)
             card.amount_overdue = sum(amount for _label, amount in buckets[1:])
             card.amount_overdue_previous = previous.get(company, 0.0)
@@ -138,9 +140,11 @@ class CollectionDashboard(models.Model):
                 [
                     (
                         user.name,
-                        self.env._("%(amount)s, %(count)s cases worked",
-                                   amount=format_amount(self.env, amount, currency),
-                                   count=worked),
+                        self.env._(
+                            "%(amount)s, %(count)s cases worked",
+                            amount=format_amount(self.env, amount, currency),
+                            count=worked,
+                        ),
                     )
                     for row_company, user, amount, worked in leaders
                     if row_company == company

@@ -36,9 +36,9 @@ class CollectionStatementReport(models.AbstractModel):
     @api.model
     def _statement_period(self, data):
         context = {**self.env.context, **((data or {}).get("context") or {})}
-        date_to = fields.Date.to_date(context.get("statement_date_to")) or fields.Date.context_today(
-            self
-        )
+        date_to = fields.Date.to_date(
+            context.get("statement_date_to")
+        ) or fields.Date.context_today(self)
         date_from = fields.Date.to_date(context.get("statement_date_from")) or (
             date_to - relativedelta(days=30)
         )

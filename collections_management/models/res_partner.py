@@ -92,9 +92,9 @@ class ResPartner(models.Model):
         }
 
     def action_collection_statement_print(self):
-        return self.env.ref("collections_management.action_report_collection_statement").report_action(
-            self.commercial_partner_id
-        )
+        return self.env.ref(
+            "collections_management.action_report_collection_statement"
+        ).report_action(self.commercial_partner_id)
 
     def action_collection_statement_send(self):
         """The email composer with the statement template, its PDF attached."""

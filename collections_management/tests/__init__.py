@@ -4,6 +4,6 @@ from . import (
     test_followup_scale,
     test_letter_report,
     test_reporting,
-    test_statement_report,
     test_security,
+    test_statement_report,
 )

@@ -74,7 +74,13 @@ class TestAgedReceivables(TestReportingCommon):
                 },
             )
             totals = rows.read(
-                ["amount_not_due", "amount_1_30", "amount_31_60", "amount_91_120", "amount_over_120"]
+                [
+                    "amount_not_due",
+                    "amount_1_30",
+                    "amount_31_60",
+                    "amount_91_120",
+                    "amount_over_120",
+                ]
             )
         self.assertEqual(sum(row["amount_over_120"] for row in totals), 10000.0)
         self.assertEqual(sum(row["amount_not_due"] for row in totals), 1.0)
@@ -222,9 +228,7 @@ class TestCollectorPerformance(TestReportingCommon):
 
     def test_cases_worked_cash_resolved_and_targets(self):
         invoice = self.create_invoice(self.debtor, 1000.0, "2026-01-31", invoice_date="2026-01-01")
-        other = self.create_invoice(
-            self.debtor_two, 500.0, "2026-01-31", invoice_date="2026-01-01"
-        )
+        other = self.create_invoice(self.debtor_two, 500.0, "2026-01-31", invoice_date="2026-01-01")
         self.sync("2026-02-10")
         case, case_two = self.case_of(self.debtor), self.case_of(self.debtor_two)
         case.user_id = self.collector_a
@@ -262,7 +266,9 @@ class TestCollectorPerformance(TestReportingCommon):
         with freeze_time("2026-02-26"):
             self.pay(other, 500.0, "2026-02-26")
         self.assertEqual(self.performance()[(self.collector_b.id, "2026-02-01")], (0, 500.0, 1, 0))
-        self.assertEqual(set(self.performance(self.collector_b)), {(self.collector_b.id, "2026-02-01")})
+        self.assertEqual(
+            set(self.performance(self.collector_b)), {(self.collector_b.id, "2026-02-01")}
+        )
         self.assertEqual(
             {key[0] for key in self.performance(self.collector_a)}, {self.collector_a.id}
         )
@@ -356,4 +362,6 @@ class TestDashboard(TestReportingCommon):
                 card.top_debtors_html.index(self.debtor_two.name),
             )
             self.assertIn(self.collector_a.name, card.leaderboard_html)
-            self.assertEqual(card.action_open_aging()["domain"], [("company_id", "=", self.company.id)])
+            self.assertEqual(
+                card.action_open_aging()["domain"], [("company_id", "=", self.company.id)]
+            )
