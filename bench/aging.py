@@ -101,9 +101,9 @@ def generate(env, invoices):
         CREATE TEMP TABLE bench_inv AS
         SELECT g AS k,
                %(first_partner)s + (g %% %(debtors)s) AS partner_id,
-               (CURRENT_DATE - (g * 7919 %% 400))::date AS date,
+               (CURRENT_DATE - (g * 7919 %% 400)::int) AS date,
                round((50 + (g * 104729 %% 950000) / 100.0)::numeric, 2) AS amount
-          FROM generate_series(1, %(n)s) g;
+          FROM generate_series(1::bigint, %(n)s::bigint) g;
         ALTER TABLE bench_inv ADD COLUMN move_id integer, ADD COLUMN line_id integer,
                               ADD COLUMN pay_move_id integer, ADD COLUMN pay_line_id integer;
 
@@ -274,14 +274,14 @@ def main():
     args = parser.parse_args()
     if args.rebuild and db_exists(args.db):
         sh("dropdb", args.db)
-    fresh = not db_exists(args.db)
-    if fresh:
+    if not db_exists(args.db):
         install(args)
     config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"], setup_logging=True)
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if fresh:
+        cr.execute("SELECT 1 FROM account_move WHERE name LIKE 'BENCH/%%' LIMIT 1")
+        if not cr.fetchone():
             invoices = round(args.lines / (1 + 1 / PAID_SHARE))
             start = time.perf_counter()
             lines = generate(env, invoices)

@@ -28,6 +28,7 @@ class CollectionAgedReceivable(models.Model):
     _rec_name = "move_name"
     _depends = {
         "account.move.line": [
+            "amount_residual",
             "move_id",
             "partner_id",
             "company_id",
@@ -143,6 +144,20 @@ class CollectionAgedReceivable(models.Model):
           ORDER BY partner_id, company_id, is_open DESC, id DESC
             """
         )
+        # Reconciliations dated after the aging date, added back to the residual of
+        # both lines they match: none at today's date, so the open lines are read as is.
+        later = SQL(
+            """
+            SELECT line_id, SUM(amount) AS amount
+              FROM (SELECT debit_move_id AS line_id, amount
+                      FROM account_partial_reconcile WHERE max_date > %(date)s
+                     UNION ALL
+                    SELECT credit_move_id, -amount
+                      FROM account_partial_reconcile WHERE max_date > %(date)s) partials
+          GROUP BY line_id
+            """,
+            date=date,
+        )
         bucket_cases = []
         amount_columns = []
         for key, _label, low, high in AGING_BUCKETS:
@@ -191,28 +206,21 @@ class CollectionAgedReceivable(models.Model):
          LEFT JOIN (%(cases)s) cases
                 ON cases.partner_id = COALESCE(partner.commercial_partner_id, aml.partner_id)
                AND cases.company_id = aml.company_id
+         LEFT JOIN (%(later)s) later ON later.line_id = aml.id
         CROSS JOIN LATERAL (
-                SELECT aml.balance
-                       - COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
-                                    WHERE p.debit_move_id = aml.id AND p.max_date <= %(date)s), 0)
-                       + COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
-                                    WHERE p.credit_move_id = aml.id AND p.max_date <= %(date)s), 0)
-                       AS amount
+                SELECT aml.amount_residual + COALESCE(later.amount, 0) AS amount
                ) residual
              WHERE account.account_type = 'asset_receivable'
                AND move.state = 'posted'
                AND aml.date <= %(date)s
-               AND (aml.reconciled IS NOT TRUE
-                    OR EXISTS (SELECT 1 FROM account_partial_reconcile p
-                                WHERE p.debit_move_id = aml.id AND p.max_date > %(date)s)
-                    OR EXISTS (SELECT 1 FROM account_partial_reconcile p
-                                WHERE p.credit_move_id = aml.id AND p.max_date > %(date)s))
-               AND residual.amount <> 0
+               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
+               AND aml.amount_residual + COALESCE(later.amount, 0) <> 0
             """,
             days=days,
             buckets=SQL(" ").join(bucket_cases),
             amounts=SQL(", ").join(amount_columns),
             cases=cases,
+            later=later,
             date=date,
         )
 

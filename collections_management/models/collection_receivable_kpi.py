@@ -34,6 +34,7 @@ class CollectionReceivableKpi(models.Model):
     _order = "date desc, scope, user_id"
     _depends = {
         "account.move.line": [
+            "amount_residual",
             "move_id",
             "partner_id",
             "company_id",
@@ -127,6 +128,7 @@ class CollectionReceivableKpi(models.Model):
             ),
             base AS (
                 SELECT aml.id, aml.company_id, cases.user_id, aml.date, aml.balance,
+                       aml.amount_residual,
                        COALESCE(aml.date_maturity, aml.date) AS due,
                        move.move_type IN %(invoice_types)s AS is_sale
                   FROM account_move_line aml
@@ -140,34 +142,52 @@ class CollectionReceivableKpi(models.Model):
                    AND move.state = 'posted'
                    AND aml.date <= %(today)s
             ),
-            lines AS (
-                SELECT base.*, 'collector' AS scope FROM base
-                 UNION ALL
-                SELECT id, company_id, NULL, date, balance, due, is_sale, 'company' FROM base
-            ),
-            flows AS (
-                SELECT l.company_id, l.scope, l.user_id,
+            -- per collector first; the company rows add them up
+            collector_flows AS (
+                SELECT l.company_id, l.user_id,
                        GREATEST(date_trunc('month', l.date)::date, bounds.first_month) AS month,
                        SUM(l.balance) AS net,
                        SUM(l.balance) FILTER (WHERE l.date < bounds.first_month) AS opening,
                        SUM(l.balance) FILTER (WHERE l.is_sale
                                                 AND l.date >= bounds.first_month) AS sales
-                  FROM lines l, bounds
-              GROUP BY 1, 2, 3, 4
+                  FROM base l, bounds
+              GROUP BY 1, 2, 3
             ),
-            keys AS (SELECT DISTINCT company_id, scope, user_id FROM lines),
-            current AS (
-                SELECT l.company_id, l.scope, l.user_id, m.month,
-                       SUM(l.balance - COALESCE(paid.amount, 0)) AS amount
-                  FROM lines l
+            -- invoices not yet due at a month end, with their residual at that date:
+            -- today's residual plus the reconciliations dated after the month end
+            not_due AS (
+                SELECT l.id, l.company_id, l.user_id, l.amount_residual, m.month, m.month_end
+                  FROM base l
                   JOIN months m ON l.date <= m.month_end AND l.due >= m.month_end
-             LEFT JOIN LATERAL (
-                        SELECT SUM(p.amount) AS amount FROM account_partial_reconcile p
-                         WHERE p.debit_move_id = l.id AND p.max_date <= m.month_end
-                       ) paid ON TRUE
                  WHERE l.balance > 0
-              GROUP BY 1, 2, 3, 4
             ),
+            collector_current AS (
+                SELECT company_id, user_id, month, SUM(amount) AS amount
+                  FROM (SELECT company_id, user_id, month, amount_residual AS amount FROM not_due
+                         UNION ALL
+                        SELECT n.company_id, n.user_id, n.month, p.amount
+                          FROM not_due n
+                          JOIN account_partial_reconcile p
+                            ON p.debit_move_id = n.id AND p.max_date > n.month_end) amounts
+              GROUP BY 1, 2, 3
+            ),
+            flows AS (
+                SELECT company_id, 'collector' AS scope, user_id, month, net, opening, sales
+                  FROM collector_flows
+                 UNION ALL
+                SELECT company_id, 'company', NULL, month, SUM(net), SUM(opening), SUM(sales)
+                  FROM collector_flows
+              GROUP BY company_id, month
+            ),
+            current AS (
+                SELECT company_id, 'collector' AS scope, user_id, month, amount
+                  FROM collector_current
+                 UNION ALL
+                SELECT company_id, 'company', NULL, month, SUM(amount)
+                  FROM collector_current
+              GROUP BY company_id, month
+            ),
+            keys AS (SELECT DISTINCT company_id, scope, user_id FROM flows),
             grid AS (
                 SELECT k.company_id, k.scope, k.user_id, m.month, m.month_end,
                        m.month_end - m.month + 1 AS days,
