@@ -49,6 +49,11 @@
         "demo/collection_demo.xml",
         "demo/collection_reporting_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "collections_management/static/src/scss/collection_dashboard.scss",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -2,14 +2,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-# (selection key, label, lowest and highest days past due; None: open-ended)
+# (selection key, label, lowest and highest days past due; None: open-ended). The keys
+# sort in aging order, so that grouped views list the buckets from Not Due to Over 120.
 AGING_BUCKETS = [
-    ("not_due", "Not Due", None, 0),
-    ("1_30", "1-30", 1, 30),
-    ("31_60", "31-60", 31, 60),
-    ("61_90", "61-90", 61, 90),
-    ("91_120", "91-120", 91, 120),
-    ("over_120", "Over 120", 121, None),
+    ("0_not_due", "Not Due", None, 0),
+    ("1_1_30", "1-30", 1, 30),
+    ("2_31_60", "31-60", 31, 60),
+    ("3_61_90", "61-90", 61, 90),
+    ("4_91_120", "91-120", 91, 120),
+    ("5_over_120", "Over 120", 121, None),
 ]
 
 
@@ -173,7 +174,7 @@ class CollectionAgedReceivable(models.Model):
                 SQL(
                     "CASE WHEN %s THEN residual.amount ELSE 0 END AS %s",
                     condition,
-                    SQL.identifier(f"amount_{key}"),
+                    SQL.identifier(f"amount_{key[2:]}"),
                 )
             )
         return SQL(

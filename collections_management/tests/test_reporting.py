@@ -66,11 +66,11 @@ class TestAgedReceivables(TestReportingCommon):
             self.assertEqual(
                 {row.amount_residual: (row.bucket, row.days_overdue) for row in rows},
                 {
-                    1.0: ("not_due", 0),
-                    10.0: ("1_30", 30),
-                    100.0: ("31_60", 31),
-                    1000.0: ("91_120", 120),
-                    10000.0: ("over_120", 121),
+                    1.0: ("0_not_due", 0),
+                    10.0: ("1_1_30", 30),
+                    100.0: ("2_31_60", 31),
+                    1000.0: ("4_91_120", 120),
+                    10000.0: ("5_over_120", 121),
                 },
             )
             totals = rows.read(
@@ -88,9 +88,9 @@ class TestAgedReceivables(TestReportingCommon):
         self.assertEqual(
             self.aging("2026-04-01", [("partner_id", "=", self.debtor.id)]),
             {
-                (self.debtor.id, "1_30"): 1.0,
-                (self.debtor.id, "31_60"): 110.0,
-                (self.debtor.id, "over_120"): 11000.0,
+                (self.debtor.id, "1_1_30"): 1.0,
+                (self.debtor.id, "2_31_60"): 110.0,
+                (self.debtor.id, "5_over_120"): 11000.0,
             },
         )
 
@@ -98,19 +98,19 @@ class TestAgedReceivables(TestReportingCommon):
         invoice = self.create_invoice(self.debtor, 1000.0, "2026-01-31", invoice_date="2026-01-01")
         self.pay(invoice, 400.0, "2026-02-20")
         later = self.create_invoice(self.debtor, 50.0, "2026-03-31", invoice_date="2026-03-01")
-        key = (self.debtor.id, "1_30")
+        key = (self.debtor.id, "1_1_30")
         # Today: 600 left, 48 days past due; the later invoice is not due.
         self.assertEqual(
             self.aging("2026-03-20"),
-            {(self.debtor.id, "31_60"): 600.0, (self.debtor.id, "not_due"): 50.0},
+            {(self.debtor.id, "2_31_60"): 600.0, (self.debtor.id, "0_not_due"): 50.0},
         )
         # On 2026-02-10 the payment had not come in and the later invoice did not exist.
         self.assertEqual(self.aging("2026-02-10"), {key: 1000.0})
         self.assertTrue(later)
         # Paid in full: gone from today's aging, still there at the earlier date.
         self.pay(invoice, 600.0, "2026-03-25")
-        self.assertEqual(self.aging("2026-03-26"), {(self.debtor.id, "not_due"): 50.0})
-        self.assertEqual(self.aging("2026-02-25"), {(self.debtor.id, "1_30"): 600.0})
+        self.assertEqual(self.aging("2026-03-26"), {(self.debtor.id, "0_not_due"): 50.0})
+        self.assertEqual(self.aging("2026-02-25"), {(self.debtor.id, "1_1_30"): 600.0})
 
     def test_foreign_currency_in_company_currency(self):
         eur = self.setup_other_currency("EUR")  # 2 EUR = 1 company currency unit
