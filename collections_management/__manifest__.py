@@ -25,7 +25,11 @@
         "reports/collection_payment_plan_reports.xml",
         "reports/collection_payment_plan_templates.xml",
         # data that refers to reports
+        "reports/collection_statement_reports.xml",
+        "reports/collection_statement_templates.xml",
+        # data that refers to reports
         "data/collection_promise_data.xml",
+        "data/collection_statement_mail_template_data.xml",
         # views
         "views/collection_stage_views.xml",
         "views/collection_policy_views.xml",
@@ -44,9 +48,16 @@
         "views/collection_write_off_views.xml",
         "views/collection_case_recovery_views.xml",
         "views/res_partner_agency_views.xml",
+        "views/collection_aged_receivable_views.xml",
+        "views/collection_collector_performance_views.xml",
+        "views/collection_target_views.xml",
+        "views/collection_receivable_kpi_views.xml",
+        "views/collection_dashboard_views.xml",
+        "views/collection_statement_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",
         "wizards/collection_write_off_wizard_views.xml",
+        "wizards/collection_aged_receivable_wizard_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
@@ -54,7 +65,13 @@
         "demo/collection_demo.xml",
         "demo/collection_promise_demo.xml",
         "demo/collection_recovery_demo.xml",
+        "demo/collection_reporting_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "collections_management/static/src/scss/collection_dashboard.scss",
+        ],
+    },
     "application": True,
     "installable": True,
 }

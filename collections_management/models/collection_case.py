@@ -543,6 +543,12 @@ class CollectionCase(models.Model):
         action["context"]["default_company_id"] = self.company_id.id
         return action
 
+    def action_print_statement(self):
+        return self.partner_id.action_collection_statement_print()
+
+    def action_send_statement(self):
+        return self.partner_id.action_collection_statement_send()
+
     def action_reassign(self):
         return {
             "type": "ir.actions.act_window",

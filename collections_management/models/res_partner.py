@@ -203,3 +203,27 @@ class ResPartner(models.Model):
             domain=[("agency_id", "=", self.id)], context={"search_default_filter_all": 1}
         )
         return action
+
+    def action_collection_statement_print(self):
+        return self.env.ref(
+            "collections_management.action_report_collection_statement"
+        ).report_action(self.commercial_partner_id)
+
+    def action_collection_statement_send(self):
+        """The email composer with the statement template, its PDF attached."""
+        debtors = self.commercial_partner_id
+        template = self.env.ref("collections_management.mail_template_statement")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "res.partner",
+                "default_res_ids": debtors.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment" if len(debtors) == 1 else "mass_mail",
+            },
+        }

@@ -6,5 +6,7 @@ from . import (
     test_payment_plan,
     test_promise,
     test_recovery,
+    test_reporting,
     test_security,
+    test_statement_report,
 )

@@ -1,0 +1,208 @@
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_amount
+
+from .collection_aged_receivable import AGING_BUCKETS
+
+TOP_COUNT = 5
+
+
+class CollectionDashboard(models.Model):
+    """The Collections overview: one card per company, its figures read from the
+    reporting models by a few grouped queries for all the cards at once.
+
+    Promises due this week, broken promises and open disputes join the card when those
+    features land (a field and a line in `_compute_figures` each)."""
+
+    _name = "collection.dashboard"
+    _description = "Collections Dashboard"
+    _auto = False
+    _order = "id"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount_total = fields.Monetary(
+        string="Receivables", compute="_compute_figures", help="Everything open today."
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue", compute="_compute_figures", help="Open items past their due date."
+    )
+    amount_overdue_previous = fields.Monetary(
+        string="Overdue 30 Days Ago",
+        compute="_compute_figures",
+        help="What was overdue 30 days ago, rebuilt from the ledger.",
+    )
+    overdue_trend = fields.Float(
+        string="Trend (%)",
+        compute="_compute_figures",
+        help="Change of the overdue total over the last 30 days.",
+    )
+    dso = fields.Float(
+        string="DSO (days)", compute="_compute_figures", help="Countback DSO of last month."
+    )
+    cei = fields.Float(
+        string="CEI (%)", compute="_compute_figures", help="Collection effectiveness of last month."
+    )
+    open_case_count = fields.Integer(string="Open Cases", compute="_compute_figures")
+    aging_html = fields.Html(string="Aging", compute="_compute_figures", sanitize=False)
+    top_debtors_html = fields.Html(string="Top Debtors", compute="_compute_figures", sanitize=False)
+    leaderboard_html = fields.Html(
+        string="Collector Leaderboard", compute="_compute_figures", sanitize=False
+    )
+
+    @property
+    def _table_query(self):
+        return SQL(
+            "SELECT id, id AS company_id, name, currency_id FROM res_company WHERE active IS TRUE"
+        )
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_figures(self):
+        today = fields.Date.context_today(self)
+        companies = self.company_id
+        domain = [("company_id", "in", companies.ids)]
+        Aging = self.env["collection.aged.receivable"]
+        aging = {
+            (company.id, bucket): amount
+            for company, bucket, amount in Aging._read_group(
+                domain, ["company_id", "bucket"], ["amount_residual:sum"]
+            )
+        }
+        previous = dict(
+            Aging.with_context(aging_date=today - relativedelta(days=30))._read_group(
+                [*domain, ("days_overdue", ">", 0)], ["company_id"], ["amount_residual:sum"]
+            )
+        )
+        top = Aging._read_group(
+            [*domain, ("days_overdue", ">", 0)],
+            ["company_id", "partner_id"],
+            ["amount_residual:sum"],
+            order="amount_residual:sum desc",
+        )
+        last_month = today + relativedelta(months=-1, day=1)
+        kpis = {
+            company.id: (dso, cei)
+            for company, dso, cei in self.env["collection.receivable.kpi"]._read_group(
+                [*domain, ("scope", "=", "company"), ("date", "=", last_month)],
+                ["company_id"],
+                ["dso:avg", "cei:avg"],
+            )
+        }
+        leaders = self.env["collection.collector.performance"]._read_group(
+            [*domain, ("date", "=", today.replace(day=1)), ("user_id", "!=", False)],
+            ["company_id", "user_id"],
+            ["cash_collected:sum", "cases_worked:sum"],
+            order="cash_collected:sum desc",
+        )
+        cases = dict(
+            self.env["collection.case"]._read_group(
+                [*domain, ("is_open", "=", True)], ["company_id"], ["__count"]
+            )
+        )
+        for card in self:
+            company = card.company_id
+            currency = company.currency_id
+            buckets = [
+                (label, aging.get((company.id, key), 0.0)) for key, label, _l, _h in AGING_BUCKETS
+            ]
+            card.amount_total = sum(amount for _label, amount in buckets)
+            card.amount_overdue = sum(amount for _label, amount in buckets[1:])
+            card.amount_overdue_previous = previous.get(company, 0.0)
+            card.overdue_trend = (
+                (card.amount_overdue - card.amount_overdue_previous)
+                / card.amount_overdue_previous
+                * 100
+                if card.amount_overdue_previous
+                else 0.0
+            )
+            card.dso, card.cei = kpis.get(company.id, (0.0, 0.0))
+            card.open_case_count = cases.get(company, 0)
+            card.aging_html = self._html_table(
+                [(label, format_amount(self.env, amount, currency)) for label, amount in buckets]
+            )
+            card.top_debtors_html = self._html_table(
+                [
+                    (partner.display_name, format_amount(self.env, amount, currency))
+                    for row_company, partner, amount in top
+                    if row_company == company
+                ][:TOP_COUNT]
+            )
+            card.leaderboard_html = self._html_table(
+                [
+                    (
+                        user.name,
+                        self.env._(
+                            "%(amount)s, %(count)s cases worked",
+                            amount=format_amount(self.env, amount, currency),
+                            count=worked,
+                        ),
+                    )
+                    for row_company, user, amount, worked in leaders
+                    if row_company == company
+                ][:TOP_COUNT]
+            )
+
+    @api.model
+    def _html_table(self, rows):
+        if not rows:
+            return Markup('<p class="text-muted">%s</p>') % self.env._("Nothing yet.")
+        body = Markup("").join(
+            Markup('<tr><td>%s</td><td class="text-end">%s</td></tr>') % (escape(a), escape(b))
+            for a, b in rows
+        )
+        return Markup('<table class="table table-sm mb-0">%s</table>') % body
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def _open(self, xmlid, **context):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["context"] = {**context}
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        return action
+
+    def action_open_aging(self):
+        self.ensure_one()
+        return self._open(
+            "collections_management.collection_aged_receivable_action",
+            search_default_overdue=1,
+        )
+
+    def action_open_top_debtors(self):
+        self.ensure_one()
+        action = self._open(
+            "collections_management.collection_aged_receivable_action",
+            search_default_overdue=1,
+            search_default_group_partner=1,
+        )
+        action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
+        return action
+
+    def action_open_kpi(self):
+        self.ensure_one()
+        return self._open(
+            "collections_management.collection_receivable_kpi_action",
+            search_default_company_scope=1,
+            search_default_last_year=1,
+        )
+
+    def action_open_performance(self):
+        self.ensure_one()
+        return self._open("collections_management.collection_collector_performance_action")
+
+    def action_open_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_case_action"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id), ("is_open", "=", True)]
+        return action

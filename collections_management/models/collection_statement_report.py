@@ -1,0 +1,92 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .collection_aged_receivable import AGING_BUCKETS
+
+
+class CollectionStatementReport(models.AbstractModel):
+    """Values of the customer statement: open items, aging summary and the payments
+    received in the period, for every debtor printed, in a few queries in all."""
+
+    _name = "report.collections_management.report_collection_statement"
+    _description = "Customer Statement"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids)
+        company = self.env.company
+        date_to, date_from = self._statement_period(data)
+        statements = self._statement_data(partners, company, date_from, date_to)
+        return {
+            "doc_ids": docids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "company": company,
+            "currency": company.currency_id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "statements": statements,
+            "buckets": [(key, label) for key, label, _low, _high in AGING_BUCKETS],
+        }
+
+    @api.model
+    def _statement_period(self, data):
+        context = {**self.env.context, **((data or {}).get("context") or {})}
+        date_to = fields.Date.to_date(
+            context.get("statement_date_to")
+        ) or fields.Date.context_today(self)
+        date_from = fields.Date.to_date(context.get("statement_date_from")) or (
+            date_to - relativedelta(days=30)
+        )
+        return date_to, date_from
+
+    @api.model
+    def _statement_data(self, partners, company, date_from, date_to):
+        """{partner id: {items, aging, total, payments, payments_total}}"""
+        debtor_of = {partner.id: partner.commercial_partner_id.id for partner in partners}
+        debtors = partners.commercial_partner_id
+        Aging = self.env["collection.aged.receivable"].sudo().with_context(aging_date=date_to)
+        domain = [("partner_id", "in", debtors.ids), ("company_id", "=", company.id)]
+        items = defaultdict(lambda: Aging.browse())
+        for item in Aging.search(domain, order="date_maturity, id"):
+            items[item.partner_id.id] |= item
+        aging = defaultdict(dict)
+        for debtor, bucket, amount in Aging._read_group(
+            domain, ["partner_id", "bucket"], ["amount_residual:sum"]
+        ):
+            aging[debtor.id][bucket] = amount
+        payment_lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                Domain("partner_id", "child_of", debtors.ids)
+                & Domain("company_id", "=", company.id)
+                & Domain("account_type", "=", "asset_receivable")
+                & Domain("parent_state", "=", "posted")
+                & Domain("date", ">=", date_from)
+                & Domain("date", "<=", date_to)
+                & Domain("balance", "<", 0)
+                & (
+                    Domain("move_id.origin_payment_id", "!=", False)
+                    | Domain("move_id.statement_line_id", "!=", False)
+                ),
+                order="date, id",
+            )
+        )
+        payments = defaultdict(lambda: payment_lines.browse())
+        for line in payment_lines:
+            payments[line.partner_id.commercial_partner_id.id] |= line
+        result = {}
+        for partner_id, debtor_id in debtor_of.items():
+            result[partner_id] = {
+                "items": items[debtor_id],
+                "aging": aging[debtor_id],
+                "total": sum(aging[debtor_id].values()),
+                "payments": payments[debtor_id],
+                "payments_total": -sum(payments[debtor_id].mapped("balance")),
+            }
+        return result
