@@ -2,7 +2,19 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 # Every measure of the report; a source fills some of them, the others are zero.
-PERFORMANCE_MEASURES = ("cases_worked", "cash_collected", "cases_resolved", "target_amount")
+PERFORMANCE_MEASURES = (
+    "cases_worked",
+    "cash_collected",
+    "cases_resolved",
+    "target_amount",
+    "promises_made",
+    "promises_due",
+    "promises_kept",
+    "promise_kept_rate",
+)
+# Averaged measures: NULL where a source does not fill them, so that the average only
+# runs over the rows that have a value.
+AVERAGED_MEASURES = {"promise_kept_rate"}
 
 
 class CollectionCollectorPerformance(models.Model):
@@ -47,6 +59,14 @@ class CollectionCollectorPerformance(models.Model):
         "mail.message": ["model", "res_id", "message_type", "mail_activity_type_id", "date"],
         "collection.communication": ["case_id", "state", "date"],
         "collection.target": ["user_id", "company_id", "date", "amount", "active"],
+        "collection.promise": [
+            "user_id",
+            "company_id",
+            "case_id",
+            "date",
+            "date_evaluated",
+            "state",
+        ],
     }
 
     # ------------------------------------------------------------------
@@ -74,6 +94,20 @@ class CollectionCollectorPerformance(models.Model):
     target_amount = fields.Monetary(
         string="Target", readonly=True, help="The collector's cash target for the month."
     )
+    promises_made = fields.Integer(
+        readonly=True, help="Promises to pay the collector took in the month."
+    )
+    promises_due = fields.Integer(
+        readonly=True,
+        help="The collector's promises judged in the month (kept, partially kept or broken).",
+    )
+    promises_kept = fields.Integer(readonly=True, help="Of the promises due, those kept.")
+    promise_kept_rate = fields.Float(
+        string="Promises Kept (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Promises kept / promises due, in %, over the promises judged in the period.",
+    )
 
     # ------------------------------------------------------------------
     # The query
@@ -87,7 +121,9 @@ class CollectionCollectorPerformance(models.Model):
             columns = SQL(", ").join(
                 SQL(
                     "%s AS %s",
-                    measures.get(name, SQL("0")),
+                    measures.get(
+                        name, SQL("NULL::numeric") if name in AVERAGED_MEASURES else SQL("0")
+                    ),
                     SQL.identifier(name),
                 )
                 for name in PERFORMANCE_MEASURES
@@ -119,6 +155,15 @@ class CollectionCollectorPerformance(models.Model):
             (self._source_cash_collected(), {"cash_collected": SQL("src.amount")}),
             (self._source_cases_resolved(), {"cases_resolved": SQL("1")}),
             (self._source_targets(), {"target_amount": SQL("src.amount")}),
+            (self._source_promises_made(), {"promises_made": SQL("1")}),
+            (
+                self._source_promises_due(),
+                {
+                    "promises_due": SQL("1"),
+                    "promises_kept": SQL("src.kept"),
+                    "promise_kept_rate": SQL("100.0 * src.kept"),
+                },
+            ),
         ]
 
     @api.model
@@ -178,5 +223,28 @@ class CollectionCollectorPerformance(models.Model):
             SELECT t.date, t.user_id, t.company_id, NULL::integer AS case_id, t.amount
               FROM collection_target t
              WHERE t.active IS TRUE
+            """
+        )
+
+    @api.model
+    def _source_promises_made(self):
+        return SQL(
+            """
+            SELECT date_trunc('month', p.date)::date AS date, p.user_id, p.company_id,
+                   p.case_id
+              FROM collection_promise p
+             WHERE p.user_id IS NOT NULL AND p.state != 'cancelled'
+            """
+        )
+
+    @api.model
+    def _source_promises_due(self):
+        return SQL(
+            """
+            SELECT date_trunc('month', p.date_evaluated)::date AS date, p.user_id,
+                   p.company_id, p.case_id,
+                   CASE WHEN p.state = 'kept' THEN 1 ELSE 0 END AS kept
+              FROM collection_promise p
+             WHERE p.user_id IS NOT NULL AND p.state IN ('kept', 'partial', 'broken')
             """
         )

@@ -13,8 +13,7 @@ class CollectionDashboard(models.Model):
     """The Collections overview: one card per company, its figures read from the
     reporting models by a few grouped queries for all the cards at once.
 
-    Promises due this week, broken promises and open disputes join the card when those
-    features land (a field and a line in `_compute_figures` each)."""
+    Each figure is a field and a grouped query in `_compute_figures`."""
 
     _name = "collection.dashboard"
     _description = "Collections Dashboard"
@@ -50,6 +49,19 @@ class CollectionDashboard(models.Model):
         string="CEI (%)", compute="_compute_figures", help="Collection effectiveness of last month."
     )
     open_case_count = fields.Integer(string="Open Cases", compute="_compute_figures")
+    promises_due_week_count = fields.Integer(
+        string="Promises Due This Week",
+        compute="_compute_figures",
+        help="Open promises to pay whose promised date falls in the next 7 days.",
+    )
+    promises_due_week_amount = fields.Monetary(
+        string="Promised This Week", compute="_compute_figures"
+    )
+    promises_broken_count = fields.Integer(
+        string="Broken Promises",
+        compute="_compute_figures",
+        help="Promises broken or only partially kept, judged in the last 30 days.",
+    )
     aging_html = fields.Html(string="Aging", compute="_compute_figures", sanitize=False)
     top_debtors_html = fields.Html(string="Top Debtors", compute="_compute_figures", sanitize=False)
     leaderboard_html = fields.Html(
@@ -108,6 +120,20 @@ class CollectionDashboard(models.Model):
                 [*domain, ("is_open", "=", True)], ["company_id"], ["__count"]
             )
         )
+        Promise = self.env["collection.promise"]
+        promises_due = {
+            company: (count, amount)
+            for company, count, amount in Promise._read_group(
+                [*Promise._due_this_week_domain(today), *domain],
+                ["company_id"],
+                ["__count", "amount:sum"],
+            )
+        }
+        promises_broken = dict(
+            Promise._read_group(
+                [*Promise._recently_broken_domain(today), *domain], ["company_id"], ["__count"]
+            )
+        )
         for card in self:
             company = card.company_id
             currency = company.currency_id
@@ -126,6 +152,10 @@ class CollectionDashboard(models.Model):
             )
             card.dso, card.cei = kpis.get(company.id, (0.0, 0.0))
             card.open_case_count = cases.get(company, 0)
+            card.promises_due_week_count, card.promises_due_week_amount = promises_due.get(
+                company, (0, 0.0)
+            )
+            card.promises_broken_count = promises_broken.get(company, 0)
             card.aging_html = self._html_table(
                 [(label, format_amount(self.env, amount, currency)) for label, amount in buckets]
             )
@@ -198,6 +228,22 @@ class CollectionDashboard(models.Model):
     def action_open_performance(self):
         self.ensure_one()
         return self._open("collections_management.collection_collector_performance_action")
+
+    def action_open_promises_due(self):
+        self.ensure_one()
+        action = self._open("collections_management.collection_promise_action")
+        action["domain"] += self.env["collection.promise"]._due_this_week_domain(
+            fields.Date.context_today(self)
+        )
+        return action
+
+    def action_open_promises_broken(self):
+        self.ensure_one()
+        action = self._open("collections_management.collection_promise_action")
+        action["domain"] += self.env["collection.promise"]._recently_broken_domain(
+            fields.Date.context_today(self)
+        )
+        return action
 
     def action_open_cases(self):
         self.ensure_one()

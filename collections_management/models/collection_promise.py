@@ -568,6 +568,21 @@ class CollectionPromise(models.Model):
         self.env["collection.payment.plan"]._cron_monitor()
 
     @api.model
+    def _due_this_week_domain(self, today):
+        return [
+            ("state", "=", "open"),
+            ("date_promised", ">=", today),
+            ("date_promised", "<=", fields.Date.add(today, days=7)),
+        ]
+
+    @api.model
+    def _recently_broken_domain(self, today):
+        return [
+            ("state", "in", ("broken", "partial")),
+            ("date_evaluated", ">=", fields.Date.subtract(today, days=30)),
+        ]
+
+    @api.model
     def _kept_rates(self, groupby, domain=None):
         """{record: (kept, due)} of promises whose outcome is known, grouped by a field."""
         counts = defaultdict(lambda: [0, 0])

@@ -181,6 +181,35 @@ class TestPromise(CollectionsCommon):
         )
         self.assertEqual(report, [(50.0, 2)])
 
+    def test_promises_in_collector_performance_and_dashboard(self):
+        kept = self.promise(amount=400.0)
+        self.pay(self.invoice, 400.0, "2026-02-10")
+        broken = self.promise(date="2026-02-11", amount=600.0, date_promised="2026-02-12")
+        self.evaluate("2026-02-20")
+        self.assertEqual((kept.state, broken.state), ("kept", "broken"))
+        with freeze_time("2026-02-20"):
+            self.promise(date="2026-02-20", amount=100.0, date_promised="2026-02-25")
+            self.promise(date="2026-02-20", amount=50.0, date_promised="2026-03-10")
+            self.env.flush_all()
+            rows = self.env["collection.collector.performance"]._read_group(
+                [("user_id", "=", self.collector.id)],
+                [],
+                [
+                    "promises_made:sum",
+                    "promises_due:sum",
+                    "promises_kept:sum",
+                    "promise_kept_rate:avg",
+                    "cases_worked:sum",
+                ],
+            )
+            self.assertEqual(rows[0][:4], (4, 2, 1, 50.0))
+            card = self.env["collection.dashboard"].search([("company_id", "=", self.company.id)])
+            self.assertEqual(card.promises_due_week_count, 1, "only the one due within 7 days")
+            self.assertEqual(card.promises_due_week_amount, 100.0)
+            self.assertEqual(card.promises_broken_count, 1)
+            action = card.action_open_promises_broken()
+            self.assertEqual(self.env["collection.promise"].search(action["domain"]), broken)
+
     def test_collectors_see_the_promises_of_their_own_cases(self):
         mine = self.promise()
         other_collector = self.collector.copy({"login": "other_promise_collector"})
