@@ -17,6 +17,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/collection_dispute_data.xml",
         # reports
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
@@ -30,13 +31,17 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/collection_dispute_views.xml",
+        "views/collection_contact_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",
+        "wizards/collection_contact_log_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",
+        "demo/collection_contact_demo.xml",
     ],
     "application": True,
     "installable": True,

@@ -1,1 +1,1 @@
-from . import collection_case_reassign
+from . import account_move_reversal, collection_case_reassign, collection_contact_log
