@@ -123,11 +123,24 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        override = self.env.context.get("collection_guard_override")
         self._fill_open_case(vals_list)
-        contacts = super().create(vals_list)
         if not self.env.context.get("collection_guard_checked"):
-            contacts.filtered(lambda c: c.direction == "outbound")._enforce_guards(override)
+            self._enforce_guards(
+                vals_list, self.env.context.get("collection_guard_override")
+            )
+        contacts = super().create(vals_list)
+        overridden = contacts.filtered("guard_override_user_id")
+        if overridden:
+            self.env["collection.case"]._log_messages(
+                {
+                    contact.case_id or contact.partner_id: self.env._(
+                        "Call-frequency guard overridden by %(user)s: %(reason)s",
+                        user=contact.guard_override_user_id.name,
+                        reason=contact.guard_override_reason,
+                    )
+                    for contact in overridden
+                }
+            )
         contacts._apply_outcomes()
         return contacts
 
@@ -190,35 +203,47 @@ class CollectionContact(models.Model):
             if (partner.id, company_id) in by_key:
                 vals["case_id"] = by_key[partner.id, company_id]
 
-    def _guard_requests(self):
-        return [
-            {
-                "partner": contact.partner_id.commercial_partner_id,
-                "channel": contact.channel,
-                "company": contact.company_id,
-                "contact_partner": contact.contact_partner_id,
-                "at": contact.date,
-            }
-            for contact in self
-        ]
-
-    def _enforce_guards(self, override_reason=None):
-        """Refuse outbound contacts the guards block, explaining why. A manager may
-        override the call-frequency guard (a presumption in law) with a reason."""
-        if not self:
-            return
-        Guard = self.env["collection.contact.guard"].with_context(
-            collection_guard_exclude_ids=self.ids
+    @api.model
+    def _guard_requests(self, vals_list):
+        """Guard requests of the outbound contacts about to be created (from vals)."""
+        cases = self.env["collection.case"].browse(
+            {vals["case_id"] for vals in vals_list if vals.get("case_id")}
         )
-        results = Guard._check(self._guard_requests())
+        case_partner = {case.id: case.partner_id for case in cases}
+        Partner = self.env["res.partner"]
+        requests = []
+        for vals in vals_list:
+            debtor = case_partner.get(vals.get("case_id")) or Partner.browse(vals.get("partner_id"))
+            requests.append(
+                {
+                    "partner": debtor.commercial_partner_id,
+                    "channel": vals.get("channel") or "call",
+                    "company": self.env["res.company"].browse(
+                        vals.get("company_id") or self.env.company.id
+                    ),
+                    "contact_partner": Partner.browse(vals.get("contact_partner_id")),
+                    "at": fields.Datetime.to_datetime(vals.get("date")) or fields.Datetime.now(),
+                }
+            )
+        return requests
+
+    @api.model
+    def _enforce_guards(self, vals_list, override_reason=None):
+        """Refuse outbound contacts the guards block, explaining why, before anything
+        is written. A manager may override the call-frequency guard (a presumption in
+        law) with a reason, which is stored on the contact. Returns the overridden vals."""
+        outbound = [vals for vals in vals_list if vals.get("direction", "outbound") == "outbound"]
+        if not outbound:
+            return []
+        results = self.env["collection.contact.guard"]._check(self._guard_requests(outbound))
         is_manager = self.env.user.has_group("collections_management.group_collections_manager")
-        overridden = self.browse()
-        for contact, blocks in zip(self, results, strict=True):
+        overridden = []
+        for vals, blocks in zip(outbound, results, strict=True):
             if not blocks:
                 continue
             hard = [text for code, text in blocks if code != "frequency"]
             soft = [text for code, text in blocks if code == "frequency"]
-            if hard or (soft and not (override_reason and is_manager)):
+            if hard or not (override_reason and is_manager):
                 hint = ""
                 if not hard and not is_manager:
                     hint = self.env._(" A Collections Manager may override with a reason.")
@@ -230,24 +255,10 @@ class CollectionContact(models.Model):
                     + "\n- ".join(hard + soft)
                     + hint
                 )
-            overridden |= contact
-        if overridden:
-            overridden.write(
-                {
-                    "guard_override_reason": override_reason,
-                    "guard_override_user_id": self.env.user.id,
-                }
-            )
-            self.env["collection.case"]._log_messages(
-                {
-                    contact.case_id or contact.partner_id: self.env._(
-                        "Call-frequency guard overridden by %(user)s: %(reason)s",
-                        user=self.env.user.name,
-                        reason=override_reason,
-                    )
-                    for contact in overridden
-                }
-            )
+            vals["guard_override_reason"] = override_reason
+            vals["guard_override_user_id"] = self.env.user.id
+            overridden.append(vals)
+        return overridden
 
     def _apply_outcomes(self):
         """Carry the outcome over: the next action date to the case, a request to stop

@@ -498,6 +498,7 @@ class CollectionDispute(models.Model):
                     )
                 )
         self.write({"state": "rejected", "date_resolved": fields.Date.context_today(self)})
+        self.filtered(lambda d: not d.case_id)._compute_case_id()
         self._close_activities(self.env._("Dispute rejected"))
         self.env["collection.case"]._log_messages(
             {
