@@ -125,9 +125,7 @@ class CollectionContact(models.Model):
     def create(self, vals_list):
         self._fill_open_case(vals_list)
         if not self.env.context.get("collection_guard_checked"):
-            self._enforce_guards(
-                vals_list, self.env.context.get("collection_guard_override")
-            )
+            self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
         overridden = contacts.filtered("guard_override_user_id")
         if overridden:
@@ -266,7 +264,8 @@ class CollectionContact(models.Model):
         for date, contacts in self.filtered("next_action_date").grouped("next_action_date").items():
             contacts.case_id.write({"next_action_date": date})
         stop = self.filtered(lambda c: c.outcome == "stop").partner_id.commercial_partner_id
-        stop.filtered(lambda p: not p.collection_cease).write(
+        # the debtor's request binds everyone, whoever logged it
+        stop.filtered(lambda p: not p.collection_cease).sudo().write(
             {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
         )
         if self.env.context.get("collection_guard_checked"):

@@ -130,7 +130,11 @@ class CollectionContactGuard(models.AbstractModel):
         )
 
         lawyer = partner.collection_lawyer_id
-        if guard("guard_lawyer") and lawyer and contacted.commercial_partner_id != lawyer.commercial_partner_id:
+        if (
+            guard("guard_lawyer")
+            and lawyer
+            and contacted.commercial_partner_id != lawyer.commercial_partner_id
+        ):
             blocks.append(
                 (
                     "lawyer",
@@ -177,9 +181,9 @@ class CollectionContactGuard(models.AbstractModel):
                     _(
                         "%(who)s opted out of collection %(channel)s.",
                         who=contacted.name,
-                        channel=dict(
-                            self.env["collection.contact"]._fields["channel"].selection
-                        )[channel].lower(),
+                        channel=dict(self.env["collection.contact"]._fields["channel"].selection)[
+                            channel
+                        ].lower(),
                     ),
                 )
             )

@@ -227,9 +227,7 @@ class CollectionDispute(models.Model):
         for dispute in self.filtered(lambda d: d.state in ACTIVE_STATES):
             move = dispute.move_id
             if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
-                raise ValidationError(
-                    self.env._("Only a posted customer invoice can be disputed.")
-                )
+                raise ValidationError(self.env._("Only a posted customer invoice can be disputed."))
             residual = move.amount_residual_signed
             if dispute.currency_id.compare_amounts(totals.get(move, 0.0), residual) > 0:
                 raise ValidationError(
@@ -250,7 +248,9 @@ class CollectionDispute(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("collection.dispute") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("collection.dispute") or "/"
+                )
         disputes = super().create(vals_list)
         contact_id = self.env.context.get("collection_contact_id")
         if contact_id:
@@ -310,7 +310,10 @@ class CollectionDispute(models.Model):
                 required = bool(
                     policy
                     and policy.guard_validation
-                    and (not notice or dispute.date <= notice + timedelta(days=policy.validation_days))
+                    and (
+                        not notice
+                        or dispute.date <= notice + timedelta(days=policy.validation_days)
+                    )
                 )
                 dispute.write({"first_notice_date": notice, "validation_required": required})
 
@@ -379,9 +382,9 @@ class CollectionDispute(models.Model):
 
     def action_record_verification(self):
         """The verification of the debt was sent to the debtor: collection may resume."""
-        self.filtered(lambda d: not d.verification_sent_date).verification_sent_date = (
-            fields.Date.context_today(self)
-        )
+        self.filtered(
+            lambda d: not d.verification_sent_date
+        ).verification_sent_date = fields.Date.context_today(self)
         for dispute in self:
             dispute.message_post(
                 body=self.env._(

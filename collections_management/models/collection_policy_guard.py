@@ -106,12 +106,15 @@ class CollectionPolicy(models.Model):
     @api.constrains("call_max_attempts", "call_window_days", "call_quiet_days", "validation_days")
     def _check_guard_numbers(self):
         for policy in self:
-            if min(
-                policy.call_max_attempts,
-                policy.call_window_days,
-                policy.call_quiet_days,
-                policy.validation_days,
-            ) < 0:
+            if (
+                min(
+                    policy.call_max_attempts,
+                    policy.call_window_days,
+                    policy.call_quiet_days,
+                    policy.validation_days,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "Policy %s: call limits and periods cannot be negative.", policy.name

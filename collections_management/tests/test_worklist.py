@@ -46,13 +46,15 @@ class TestWorklist(CollectionsCommon):
             ("next_action_date", "<=", "2026-03-01"),
             ("activity_date_deadline", "<=", "2026-03-01"),
         ]
-        return self.env["collection.case"].with_user(self.collector).search(
-            domain, order="priority_score desc, id"
+        return (
+            self.env["collection.case"]
+            .with_user(self.collector)
+            .search(domain, order="priority_score desc, id")
         )
 
     def test_score_parts_and_order(self):
         with freeze_time("2026-01-01"):
-            big = self.create_invoice(self.debtor, 5000, "2026-02-20")  # 9 days late
+            self.create_invoice(self.debtor, 5000, "2026-02-20")  # 9 days late
             self.create_invoice(self.debtor_two, 1000, "2026-01-10")  # 50 days late
             small = self.create_invoice(self.debtor_three, 500, "2026-02-25")  # 4 days late
         self.debtor_three.with_company(self.company).credit_limit = 100.0
@@ -65,7 +67,9 @@ class TestWorklist(CollectionsCommon):
                     "reason_id": self.env.ref("collections_management.dispute_reason_price").id,
                 }
             )
-        one, two, three = (self.case_of(p) for p in (self.debtor, self.debtor_two, self.debtor_three))
+        one, two, three = (
+            self.case_of(p) for p in (self.debtor, self.debtor_two, self.debtor_three)
+        )
         (one | two | three).write({"user_id": self.collector.id, "next_action_date": "2026-03-01"})
         self.assertEqual((one.score_amount, one.score_age), (50.0, 9.0))
         self.assertEqual(one.priority_score, 59.0)
@@ -122,9 +126,13 @@ class TestWorklist(CollectionsCommon):
                 self.env["collection.dispute"]
                 .with_user(self.collector)
                 .with_context(**action["context"])
-                .create({"reason_id": self.env.ref("collections_management.dispute_reason_quality").id})
+                .create(
+                    {"reason_id": self.env.ref("collections_management.dispute_reason_quality").id}
+                )
             )
         self.assertEqual(dispute.amount, 800)
         self.assertEqual(contact.dispute_id, dispute)
         self.assertEqual(case.dispute_count, 1)
-        self.assertTrue(case.message_ids.filtered(lambda m: "Says the goods were damaged" in m.body))
+        self.assertTrue(
+            case.message_ids.filtered(lambda m: "Says the goods were damaged" in m.body)
+        )

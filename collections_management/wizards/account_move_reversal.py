@@ -20,6 +20,8 @@ class AccountMoveReversal(models.TransientModel):
         action = super().reverse_moves(is_modify=is_modify)
         dispute = self.collection_dispute_id
         if dispute:
-            credit_note = self.new_move_ids.filtered(lambda m: m.reversed_entry_id == dispute.move_id)
+            credit_note = self.new_move_ids.filtered(
+                lambda m: m.reversed_entry_id == dispute.move_id
+            )
             dispute._apply_credit_note(credit_note[:1])
         return action
