@@ -7,7 +7,7 @@ from lxml import html
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL, email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 _logger = logging.getLogger(__name__)
@@ -158,10 +158,10 @@ class CollectionCommunication(models.Model):
             return
         manual = todo.filtered(lambda c: c.level_id.mode == "manual")
         automatic = todo - manual
-        blocked = automatic._apply_contact_guards()
+        blocked, deferred = automatic._apply_contact_guards()
         automatic -= blocked
         todo -= blocked
-        failed = automatic._queue_emails()
+        failed = automatic._queue_emails(deferred)
         done = todo - failed
         letters = (automatic - failed).filtered(lambda c: c.level_id.send_letter)
         letters.letter_state = "to_render"
@@ -175,11 +175,14 @@ class CollectionCommunication(models.Model):
         if letters:
             self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
 
-    def _queue_emails(self):
+    def _queue_emails(self, deferred=None):
         """Create the mail.mail of each communication whose level sends email, in bulk.
+        `deferred` maps a communication id to the time its email may leave (outside
+        contact hours the mail queue holds it until then).
 
         Returns the communications that failed (no valid address): they keep their
         level, so that the next run tries again."""
+        deferred = deferred or {}
         to_email = self.filtered(lambda c: c.level_id.send_email and c.level_id.mail_template_id)
         invalid = to_email.filtered(lambda c: not email_normalize(c.partner_id.email or ""))
         invalid.error = self.env._("The debtor has no valid email address.")
@@ -224,6 +227,7 @@ class CollectionCommunication(models.Model):
                         "author_id": self.env.user.partner_id.id,
                         "auto_delete": False,
                         "record_company_id": communication.company_id.id,
+                        "scheduled_date": deferred.get(communication.id, False),
                     }
                 )
             mails = self.env["mail.mail"].sudo().create(vals_list)
@@ -253,15 +257,41 @@ class CollectionCommunication(models.Model):
         return requests, owners
 
     def _apply_contact_guards(self):
-        """Mark blocked the communications a contact guard forbids now, with the reason
-        (on the communication, the case and the run). They keep their level, so that
-        the next run proposes them again. Returns the blocked communications."""
+        """Check the contact guards before anything is sent.
+
+        An email that only falls outside the debtor's contact hours (or in one of its
+        inconvenient times) is not blocked: it is queued for the next good moment. Any
+        other guard blocks the communication, with the reason on the communication, the
+        case and the run; its invoices keep their level, so that the next run proposes
+        it again. Returns (blocked communications, {communication id: send time})."""
         requests, owners = self._guard_requests()
-        results = self.env["collection.contact.guard"]._check(requests)
-        reasons = {}
-        for communication, blocks in zip(owners, results, strict=True):
-            for _code, text in blocks:
-                reasons.setdefault(communication, []).append(text)
+        Guard = self.env["collection.contact.guard"]
+        now = fields.Datetime.now()
+        results = Guard._check(requests, now=now)
+        reasons, deferred = {}, {}
+        for communication, request, blocks in zip(owners, requests, results, strict=True):
+            if not blocks:
+                continue
+            if request["channel"] == "email" and all(code == "hours" for code, _t in blocks):
+                when = Guard._next_contact_time(request["partner"], request["company"], now)
+                if when:
+                    deferred[communication.id] = when
+                    continue
+            reasons.setdefault(communication, []).extend(text for _code, text in blocks)
+        if deferred:
+            self.env["collection.case"]._log_messages(
+                {
+                    communication.case_id or communication.partner_id: self.env._(
+                        "Outside the debtor's contact hours: the email of level %(level)s "
+                        "is held by the mail queue until %(time)s.",
+                        level=communication.level_id.name,
+                        time=format_datetime(
+                            self.env, deferred[communication.id], tz=communication.partner_id.tz
+                        ),
+                    )
+                    for communication in self.browse(list(deferred))
+                }
+            )
         blocked = self.browse([communication.id for communication in reasons])
         by_error = {}
         for communication, texts in reasons.items():
@@ -282,7 +312,7 @@ class CollectionCommunication(models.Model):
                     for run, communications in blocked.grouped("run_id").items()
                 }
             )
-        return blocked
+        return blocked, deferred
 
     def _add_optout_line(self, bodies):
         """Every collection email ends with the company's opt-out line."""

@@ -188,41 +188,72 @@ class CollectionContactGuard(models.AbstractModel):
                 )
             )
         if channel in TIMED_CHANNELS and guard("guard_contact_hours"):
-            local, zone = self._local_now(partner, req["company"], now)
-            minutes = local.hour * 60 + local.minute
-            start, end = policy.contact_hour_start, policy.contact_hour_end
-            if not round(start * 60) <= minutes <= round(end * 60):
-                blocks.append(
-                    (
-                        "hours",
-                        _(
-                            "It is %(time)s for %(debtor)s (%(zone)s): contact only between "
-                            "%(start)s and %(end)s.",
-                            time=local.strftime("%H:%M"),
-                            debtor=partner.name,
-                            zone=zone,
-                            start=_float_time(start),
-                            end=_float_time(end),
-                        ),
-                    )
-                )
-            period = partner.collection_inconvenient_time_ids._covers(local)
-            if period:
-                blocks.append(
-                    (
-                        "hours",
-                        _(
-                            "%(debtor)s said %(start)s-%(end)s is inconvenient%(note)s.",
-                            debtor=partner.name,
-                            start=_float_time(period.hour_from),
-                            end=_float_time(period.hour_to),
-                            note=f" ({period.note})" if period.note else "",
-                        ),
-                    )
-                )
+            blocks += [
+                ("hours", text) for text in self._hours_blocks(partner, req["company"], policy, now)
+            ]
         if channel == "call" and guard("guard_call_frequency"):
             blocks += self._check_frequency(partner, policy, now, call_stats.get(partner.id))
         return blocks
+
+    @api.model
+    def _hours_blocks(self, partner, company, policy, now):
+        """Why `now` is outside the debtor's contact hours or in one of its stated
+        inconvenient times (explanations, empty when it is a good time)."""
+        _ = self.env._
+        local, zone = self._local_now(partner, company, now)
+        minutes = local.hour * 60 + local.minute
+        start, end = policy.contact_hour_start, policy.contact_hour_end
+        texts = []
+        if not round(start * 60) <= minutes <= round(end * 60):
+            texts.append(
+                _(
+                    "It is %(time)s for %(debtor)s (%(zone)s): contact only between "
+                    "%(start)s and %(end)s.",
+                    time=local.strftime("%H:%M"),
+                    debtor=partner.name,
+                    zone=zone,
+                    start=_float_time(start),
+                    end=_float_time(end),
+                )
+            )
+        period = partner.collection_inconvenient_time_ids._covers(local)
+        if period:
+            texts.append(
+                _(
+                    "%(debtor)s said %(start)s-%(end)s is inconvenient%(note)s.",
+                    debtor=partner.name,
+                    start=_float_time(period.hour_from),
+                    end=_float_time(period.hour_to),
+                    note=f" ({period.note})" if period.note else "",
+                )
+            )
+        return texts
+
+    @api.model
+    def _next_contact_time(self, partner, company, now):
+        """The first moment (UTC, naive) from `now` on that is inside the debtor's contact
+        hours and outside its inconvenient times, looking a week ahead; None if none."""
+        policy = (
+            self.env["collection.policy"]._get_partner_policies(partner, company).get(partner.id)
+        )
+        if not policy or not policy.guard_contact_hours:
+            return now
+        local, zone = self._local_now(partner, company, now)
+        tz = pytz.timezone(zone)
+        candidates = []
+        for offset in range(8):
+            day = (local + timedelta(days=offset)).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            hours = [policy.contact_hour_start] + [
+                period.hour_to for period in partner.collection_inconvenient_time_ids
+            ]
+            candidates += [day + timedelta(minutes=round(hour * 60)) for hour in hours]
+        for moment in sorted(c for c in candidates if c > local):
+            utc = tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+            if not self._hours_blocks(partner, company, policy, utc):
+                return utc
+        return None
 
     @api.model
     def _check_frequency(self, partner, policy, now, stats):

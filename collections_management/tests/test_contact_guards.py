@@ -197,17 +197,22 @@ class TestContactGuards(CollectionsCommon):
     # The run
     # ------------------------------------------------------------------
     def test_run_skips_blocked_email_and_retries_next_run(self):
-        run = self.run_followup("2026-01-12 03:00:00")  # 22:00 the evening before in NY
+        self.debtor.collection_optout_email = True
+        run = self.run_followup("2026-01-12 15:00:00")  # 10:00 in New York
         blocked = run.communication_ids
         self.assertEqual(blocked.state, "blocked")
-        self.assertIn("It is 22:00", blocked.error)
+        self.assertIn("opted out of collection email", blocked.error)
         self.assertFalse(blocked.mail_id)
         self.assertFalse(self.invoice.collection_level_id, "the level is not lost")
         self.assertEqual(run.blocked_count, 1)
         self.assertTrue(run.message_ids.filtered(lambda m: "blocked by contact guards" in m.body))
-        self.assertTrue(self.case.message_ids.filtered(lambda m: "It is 22:00" in m.body))
+        self.assertTrue(
+            self.case.message_ids.filtered(lambda m: "opted out of collection email" in m.body)
+        )
         self.assertFalse(self.Contact.search([("case_id", "=", self.case.id)]))
-        run = self.run_followup("2026-01-12 15:00:00")  # 10:00 in NY, a second run that day
+        # the debtor opts in again: a second run the same day sends what was blocked
+        self.debtor.collection_optout_email = False
+        run = self.run_followup("2026-01-12 16:00:00")
         sent = run.communication_ids
         self.assertEqual(sent.state, "sent")
         self.assertEqual(sent.level_id, self.l_first)
@@ -217,6 +222,26 @@ class TestContactGuards(CollectionsCommon):
         self.assertEqual(
             (contact.channel, contact.direction, contact.outcome), ("email", "outbound", "sent")
         )
+
+    def test_run_holds_email_until_contact_hours(self):
+        self.env["collection.inconvenient.time"].create(
+            {"partner_id": self.debtor.id, "hour_from": 8, "hour_to": 9.5, "note": "school run"}
+        )
+        run = self.run_followup("2026-01-12 03:00:00")  # 22:00 the evening before in NY
+        communication = run.communication_ids
+        self.assertEqual(communication.state, "sent")
+        # 08:00 is inconvenient for this debtor: 09:30 New York time, 14:30 UTC
+        self.assertEqual(str(communication.mail_id.scheduled_date), "2026-01-12 14:30:00")
+        self.assertEqual(self.invoice.collection_level_id, self.l_first)
+        self.assertTrue(
+            self.case.message_ids.filtered(lambda m: "held by the mail queue" in m.body)
+        )
+        # in contact hours, nothing is held
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor_two, 100, "2026-01-05")
+        self.debtor_two.tz = "America/New_York"
+        run = self.run_followup("2026-01-12 15:00:00")
+        self.assertFalse(run.communication_ids.mail_id.scheduled_date)
 
     def test_run_records_letters_in_contact_log(self):
         self.policy.debtor_type = "business"
