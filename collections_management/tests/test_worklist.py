@@ -136,3 +136,21 @@ class TestWorklist(CollectionsCommon):
         self.assertTrue(
             case.message_ids.filtered(lambda m: "Says the goods were damaged" in m.body)
         )
+
+    def test_collector_sees_contacts_of_own_cases_only(self):
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 800, "2026-01-10")
+            self.create_invoice(self.debtor_two, 800, "2026-01-10")
+        with freeze_time("2026-02-01 15:00:00"):
+            self.env["collection.case"]._sync_cases(self.company)
+            mine, other = self.case_of(self.debtor), self.case_of(self.debtor_two)
+            mine.user_id = self.collector
+            other.user_id = self.env.user
+            contacts = self.env["collection.contact"].create(
+                [
+                    {"case_id": case.id, "outcome": "no_answer", "company_id": self.company.id}
+                    for case in mine | other
+                ]
+            )
+        visible = self.env["collection.contact"].with_user(self.collector).search([])
+        self.assertEqual(visible & contacts, contacts.filtered(lambda c: c.case_id == mine))
