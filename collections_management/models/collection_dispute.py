@@ -300,6 +300,7 @@ class CollectionDispute(models.Model):
             )
         )
         first_notice = dict(rows)
+        groups = {}
         for company, disputes in self.grouped("company_id").items():
             policies = self.env["collection.policy"]._get_partner_policies(
                 disputes.partner_id, company
@@ -315,7 +316,9 @@ class CollectionDispute(models.Model):
                         or dispute.date <= notice + timedelta(days=policy.validation_days)
                     )
                 )
-                dispute.write({"first_notice_date": notice, "validation_required": required})
+                groups.setdefault((notice, required), []).append(dispute.id)
+        for (notice, required), ids in groups.items():
+            self.browse(ids).write({"first_notice_date": notice, "validation_required": required})
 
     def _schedule_owner_activities(self):
         todo = self.env.ref("mail.mail_activity_data_todo")
@@ -448,7 +451,7 @@ class CollectionDispute(models.Model):
         if lines and not self.currency_id.is_zero(gap):
             last = lines[-1]
             taxes = last.tax_ids.compute_all(1.0, credit_note.currency_id)["total_included"] or 1.0
-            last.price_unit += gap / taxes
+            last.price_unit += gap / (taxes * (last.quantity or 1.0))
         self.write(
             {
                 "state": "credit_note",

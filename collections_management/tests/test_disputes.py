@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -147,3 +148,37 @@ class TestDisputes(CollectionsCommon):
         # outside the period, nothing stops
         late = self._dispute(invoice, 100, date="2026-02-20")
         self.assertFalse(late.validation_required)
+
+    def test_credit_note_with_taxes_matches_disputed_amount(self):
+        tax = self.company_data["default_tax_sale"]
+        with freeze_time("2026-01-01"):
+            invoice = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.debtor.id,
+                    "invoice_date": "2026-01-01",
+                    "invoice_date_due": "2026-01-05",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Widget",
+                                "quantity": 3,
+                                "price_unit": 99.99,
+                                "tax_ids": tax.ids,
+                            }
+                        ),
+                        Command.create({"name": "Freight", "price_unit": 40.0, "tax_ids": tax.ids}),
+                    ],
+                }
+            )
+            invoice.action_post()
+        dispute = self._dispute(invoice, 77.77)
+        with freeze_time("2026-01-10"):
+            action = dispute.action_resolve_credit_note()
+            self.env["account.move.reversal"].with_context(**action["context"]).create(
+                {"journal_id": invoice.journal_id.id}
+            ).refund_moves()
+        self.assertAlmostEqual(dispute.credit_note_id.amount_total, 77.77, places=2)
+        with freeze_time("2026-01-10"):
+            dispute.credit_note_id.action_post()
+        self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - 77.77, places=2)
