@@ -19,12 +19,12 @@
         "data/ir_cron_data.xml",
         "data/collection_recovery_sequence_data.xml",
         "data/collection_limitation_period_data.xml",
+        "data/collection_dispute_data.xml",
         # reports
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
         "reports/collection_payment_plan_reports.xml",
         "reports/collection_payment_plan_templates.xml",
-        # data that refers to reports
         "reports/collection_statement_reports.xml",
         "reports/collection_statement_templates.xml",
         # data that refers to reports
@@ -54,10 +54,13 @@
         "views/collection_receivable_kpi_views.xml",
         "views/collection_dashboard_views.xml",
         "views/collection_statement_views.xml",
+        "views/collection_dispute_views.xml",
+        "views/collection_contact_views.xml",
         # wizards
         "wizards/collection_case_reassign_views.xml",
         "wizards/collection_write_off_wizard_views.xml",
         "wizards/collection_aged_receivable_wizard_views.xml",
+        "wizards/collection_contact_log_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
@@ -66,6 +69,7 @@
         "demo/collection_promise_demo.xml",
         "demo/collection_recovery_demo.xml",
         "demo/collection_reporting_demo.xml",
+        "demo/collection_contact_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -7,7 +7,7 @@ from lxml import html
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL, email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 _logger = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class CollectionCommunication(models.Model):
             ("sent", "Sent"),
             ("manual", "Manual Action"),
             ("failed", "Failed"),
+            ("blocked", "Blocked by Guard"),
             ("cancelled", "Cancelled"),
         ],
         default="draft",
@@ -91,7 +92,9 @@ class CollectionCommunication(models.Model):
         index=True,
         help="To Do: proposed by the run, nothing sent yet. Sent: email queued and/or "
         "letter produced. Manual Action: an activity asks the collector to act. Failed: "
-        "nothing could be sent, see the error; the next run tries again.",
+        "nothing could be sent, see the error; the next run tries again. Blocked: a "
+        "contact guard (hours, cease, opt-out, lawyer...) stopped it, see the error; the "
+        "next run tries again.",
     )
     action_summary = fields.Char(string="Actions", compute="_compute_action_summary")
     mail_id = fields.Many2one("mail.mail", string="Email", readonly=True, index="btree_not_null")
@@ -157,7 +160,10 @@ class CollectionCommunication(models.Model):
         automatic = todo - manual
         barred = automatic._block_time_barred()
         automatic -= barred
-        failed = automatic._queue_emails() | barred
+        blocked, deferred = automatic._apply_contact_guards()
+        automatic -= blocked
+        todo -= blocked
+        failed = automatic._queue_emails(deferred) | barred
         done = todo - failed
         letters = (automatic - failed).filtered(lambda c: c.level_id.send_letter)
         letters.letter_state = "to_render"
@@ -166,7 +172,8 @@ class CollectionCommunication(models.Model):
         manual.state = "manual"
         (automatic - failed).state = "sent"
         done._advance_levels()
-        todo._log_on_chatter()
+        (automatic - failed)._create_contact_entries()
+        (todo | blocked)._log_on_chatter()
         if letters:
             self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
 
@@ -192,11 +199,14 @@ class CollectionCommunication(models.Model):
             )
         return barred
 
-    def _queue_emails(self):
+    def _queue_emails(self, deferred=None):
         """Create the mail.mail of each communication whose level sends email, in bulk.
+        `deferred` maps a communication id to the time its email may leave (outside
+        contact hours the mail queue holds it until then).
 
         Returns the communications that failed (no valid address): they keep their
         level, so that the next run tries again."""
+        deferred = deferred or {}
         to_email = self.filtered(lambda c: c.level_id.send_email and c.level_id.mail_template_id)
         invalid = to_email.filtered(lambda c: not email_normalize(c.partner_id.email or ""))
         invalid.error = self.env._("The debtor has no valid email address.")
@@ -216,6 +226,7 @@ class CollectionCommunication(models.Model):
         ).items():
             rendered = template._generate_template(communications.ids, ["subject", "email_from"])
             bodies = communications._render_email_bodies(template)
+            bodies = communications._add_optout_line(bodies)
             vals_list = []
             for communication in communications:
                 values = rendered[communication.id]
@@ -240,11 +251,128 @@ class CollectionCommunication(models.Model):
                         "author_id": self.env.user.partner_id.id,
                         "auto_delete": False,
                         "record_company_id": communication.company_id.id,
+                        "scheduled_date": deferred.get(communication.id, False),
                     }
                 )
             mails = self.env["mail.mail"].sudo().create(vals_list)
             communications._link_each("mail_id", mails)
         return failed
+
+    def _guard_requests(self):
+        """One guard request per channel a communication uses (email, letter)."""
+        requests, owners = [], []
+        for communication in self:
+            level = communication.level_id
+            channels = []
+            if level.send_email and level.mail_template_id:
+                channels.append("email")
+            if level.send_letter:
+                channels.append("letter")
+            for channel in channels:
+                requests.append(
+                    {
+                        "partner": communication.partner_id,
+                        "channel": channel,
+                        "company": communication.company_id,
+                        "template": level.mail_template_id,
+                    }
+                )
+                owners.append(communication)
+        return requests, owners
+
+    def _apply_contact_guards(self):
+        """Check the contact guards before anything is sent.
+
+        An email that only falls outside the debtor's contact hours (or in one of its
+        inconvenient times) is not blocked: it is queued for the next good moment. Any
+        other guard blocks the communication, with the reason on the communication, the
+        case and the run; its invoices keep their level, so that the next run proposes
+        it again. Returns (blocked communications, {communication id: send time})."""
+        requests, owners = self._guard_requests()
+        Guard = self.env["collection.contact.guard"]
+        now = fields.Datetime.now()
+        results = Guard._check(requests, now=now)
+        reasons, deferred = {}, {}
+        for communication, request, blocks in zip(owners, requests, results, strict=True):
+            if not blocks:
+                continue
+            if request["channel"] == "email" and all(code == "hours" for code, _t in blocks):
+                when = Guard._next_contact_time(request["partner"], request["company"], now)
+                if when:
+                    deferred[communication.id] = when
+                    continue
+            reasons.setdefault(communication, []).extend(text for _code, text in blocks)
+        if deferred:
+            self.env["collection.case"]._log_messages(
+                {
+                    communication.case_id or communication.partner_id: self.env._(
+                        "Outside the debtor's contact hours: the email of level %(level)s "
+                        "is held by the mail queue until %(time)s.",
+                        level=communication.level_id.name,
+                        time=format_datetime(
+                            self.env, deferred[communication.id], tz=communication.partner_id.tz
+                        ),
+                    )
+                    for communication in self.browse(list(deferred))
+                }
+            )
+        blocked = self.browse([communication.id for communication in reasons])
+        by_error = {}
+        for communication, texts in reasons.items():
+            by_error.setdefault(" ".join(dict.fromkeys(texts)), []).append(communication.id)
+        for error, ids in by_error.items():
+            self.browse(ids).write({"state": "blocked", "error": error})
+        if blocked:
+            self.env["collection.case"]._log_messages(
+                {
+                    run: self.env._(
+                        "%(count)s communication(s) blocked by contact guards and left for "
+                        "the next run: %(details)s",
+                        count=len(communications),
+                        details="; ".join(
+                            f"{c.partner_id.name}: {c.error}" for c in communications
+                        ),
+                    )
+                    for run, communications in blocked.grouped("run_id").items()
+                }
+            )
+        return blocked, deferred
+
+    def _add_optout_line(self, bodies):
+        """Every collection email ends with the company's opt-out line."""
+        Guard = self.env["collection.contact.guard"]
+        lines = {
+            company: Markup('<p style="font-size: 11px; color: #777;">%s</p>')
+            % Guard._optout_footer(company)
+            for company in self.company_id
+        }
+        return {
+            communication.id: Markup(bodies[communication.id]) + lines[communication.company_id]
+            for communication in self
+        }
+
+    def _create_contact_entries(self):
+        """The contact log records each email or letter sent, in one insert."""
+        self.env["collection.contact"].with_context(collection_guard_checked=True).create(
+            [
+                {
+                    "case_id": communication.case_id.id,
+                    "partner_id": communication.partner_id.id,
+                    "company_id": communication.company_id.id,
+                    "channel": "email" if communication.mail_id else "letter",
+                    "direction": "outbound",
+                    "outcome": "sent",
+                    "communication_id": communication.id,
+                    "note": self.env._(
+                        "Follow-up level %(level)s: %(actions)s",
+                        level=communication.level_id.name,
+                        actions=communication.action_summary,
+                    ),
+                }
+                for communication in self
+                if communication.mail_id or communication.level_id.send_letter
+            ]
+        )
 
     def _link_each(self, field_name, targets):
         """Set many2one `field_name` of each record to the target at the same position,
@@ -344,7 +472,14 @@ class CollectionCommunication(models.Model):
         bodies = {}
         for communication in self:
             level = communication.level_id
-            if communication.state == "failed":
+            if communication.state == "blocked":
+                text = self.env._(
+                    "Follow-up level %(level)s not sent, blocked by a contact guard: "
+                    "%(error)s The next run tries again.",
+                    level=level.name,
+                    error=communication.error,
+                )
+            elif communication.state == "failed":
                 text = self.env._(
                     "Follow-up level %(level)s not sent: %(error)s",
                     level=level.name,

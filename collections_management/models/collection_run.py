@@ -56,6 +56,11 @@ class CollectionRun(models.Model):
     sent_count = fields.Integer(string="Sent", compute="_compute_counts")
     manual_count = fields.Integer(string="Manual Actions", compute="_compute_counts")
     failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    blocked_count = fields.Integer(
+        string="Blocked",
+        compute="_compute_counts",
+        help="Communications a contact guard stopped; the next run tries again.",
+    )
     pending_count = fields.Integer(string="To Do", compute="_compute_counts")
     cases_opened = fields.Integer(readonly=True)
     cases_closed = fields.Integer(readonly=True)
@@ -76,9 +81,10 @@ class CollectionRun(models.Model):
             run.manual_count = counts[run.id, "manual"]
             run.failed_count = counts[run.id, "failed"]
             run.pending_count = counts[run.id, "draft"]
+            run.blocked_count = counts[run.id, "blocked"]
             run.communication_count = sum(
                 counts[run.id, state]
-                for state in ("draft", "sent", "manual", "failed", "cancelled")
+                for state in ("draft", "sent", "manual", "failed", "blocked", "cancelled")
             )
 
     # ------------------------------------------------------------------
@@ -199,8 +205,11 @@ class CollectionRun(models.Model):
 
     def _fetch_candidate_invoices(self, horizon):
         """Customer invoices with an open receivable due on or before `horizon`, one row
-        per invoice with its oldest open due date, in one query."""
+        per invoice with its oldest open due date and its undisputed residual (the
+        disputed amount leaves follow-up; a fully disputed invoice is left out), in
+        one query."""
         lines = self.env["collection.case"]._receivable_lines_query(self.company_id)
+        disputed = self.env["collection.dispute"]._disputed_amounts_query(self.company_id)
         return self.env.execute_query_dict(
             SQL(
                 """
@@ -208,17 +217,20 @@ class CollectionRun(models.Model):
                        move.commercial_partner_id AS partner_id,
                        move.collection_level_id AS level_id,
                        MIN(aml.date_maturity) AS date_maturity,
-                       SUM(aml.amount_residual) AS residual
+                       SUM(aml.amount_residual) - COALESCE(MAX(disputed.amount), 0) AS residual
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
+             LEFT JOIN (%(disputed)s) disputed ON disputed.move_id = move.id
                  WHERE aml.id IN (%(lines)s)
                    AND move.move_type IN ('out_invoice', 'out_receipt')
                    AND aml.amount_residual > 0
                    AND aml.date_maturity <= %(horizon)s
               GROUP BY move.id
+                HAVING SUM(aml.amount_residual) - COALESCE(MAX(disputed.amount), 0) > 0
               ORDER BY move.commercial_partner_id, move.id
                 """,
                 lines=lines.subselect(),
+                disputed=disputed,
                 horizon=horizon,
             )
         )
@@ -234,6 +246,7 @@ class CollectionRun(models.Model):
         moves |= self.env["collection.promise"]._promised_move_ids(company)
         moves |= self.env["collection.payment.plan"]._planned_move_ids(company)
         moves |= self.env["collection.agency.placement"]._placed_ids(company)
+        moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 
     def _partners_in_other_runs(self):

@@ -1,5 +1,7 @@
 from . import (
     test_assignment,
+    test_contact_guards,
+    test_disputes,
     test_followup_run,
     test_followup_scale,
     test_letter_report,
@@ -9,4 +11,5 @@ from . import (
     test_reporting,
     test_security,
     test_statement_report,
+    test_worklist,
 )

@@ -1,5 +1,7 @@
 from . import (
+    account_move_reversal,
     collection_aged_receivable_wizard,
     collection_case_reassign,
+    collection_contact_log,
     collection_write_off_wizard,
 )

@@ -1,0 +1,537 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_date
+
+# Disputes whose amount is still out of follow-up; a credit note takes it out for good
+# once posted (and applied to the invoice), so until then its dispute keeps it out.
+ACTIVE_STATES = ("open", "investigating")
+
+
+class CollectionDispute(models.Model):
+    _name = "collection.dispute"
+    _description = "Invoice Dispute"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state_sequence, deadline, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "move_id", "partner_id"]
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain=[("move_type", "in", ("out_invoice", "out_receipt")), ("state", "=", "posted")],
+        help="The customer invoice the debtor contests.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        related="move_id.commercial_partner_id",
+        store=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        related="move_id.company_id",
+        store=True,
+        index=True,
+        precompute=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    case_id = fields.Many2one(
+        "collection.case",
+        compute="_compute_case_id",
+        store=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The collection case of the debtor when the dispute was opened.",
+    )
+    invoice_residual = fields.Monetary(
+        string="Invoice Amount Due",
+        related="move_id.amount_residual_signed",
+        help="What is still due on the invoice, in the company's currency.",
+    )
+    amount = fields.Monetary(
+        string="Disputed Amount",
+        required=True,
+        tracking=True,
+        help="The part of the invoice the debtor contests (at most what is still due). "
+        "Follow-up only chases the undisputed part while the dispute is open.",
+    )
+    reason_id = fields.Many2one(
+        "collection.dispute.reason",
+        string="Reason",
+        required=True,
+        tracking=True,
+        help="Why the debtor contests the invoice; the list is configurable.",
+    )
+    description = fields.Text(help="What the debtor says, in their own words.")
+    owner_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        required=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        help="Who investigates: often someone in sales or logistics. Gets an activity "
+        "due on the deadline.",
+    )
+    date = fields.Date(
+        string="Opened On",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="When the debtor raised the dispute.",
+    )
+    deadline = fields.Date(
+        compute="_compute_deadline",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="When the dispute should be resolved: the opening date plus the number "
+        "of days set in the Collections settings.",
+    )
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("investigating", "Investigating"),
+            ("credit_note", "Resolved by Credit Note"),
+            ("write_off", "Resolved by Write-off"),
+            ("rejected", "Rejected"),
+        ],
+        default="open",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
+    is_active = fields.Boolean(
+        string="Active Dispute",
+        compute="_compute_state_sequence",
+        store=True,
+        help="Open or being investigated: the disputed amount is out of follow-up.",
+    )
+    is_overdue = fields.Boolean(
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Still open after its deadline.",
+    )
+    resolution_note = fields.Text(
+        tracking=True, help="How the dispute was settled, or why it was rejected."
+    )
+    date_resolved = fields.Date(string="Resolved On", readonly=True, copy=False)
+    credit_note_id = fields.Many2one(
+        "account.move",
+        string="Credit Note",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The credit note issued to settle the dispute.",
+    )
+    first_notice_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="When the first follow-up reminder was sent for this invoice, if any.",
+    )
+    validation_required = fields.Boolean(
+        string="Verification Required",
+        readonly=True,
+        copy=False,
+        help="The dispute came within the validation period after the first notice "
+        "(debtor's policy): collection of this invoice stops until a verification "
+        "of the debt is recorded as sent.",
+    )
+    verification_sent_date = fields.Date(
+        string="Verification Sent On",
+        tracking=True,
+        copy=False,
+        help="When the verification of the debt was sent to the debtor.",
+    )
+
+    _amount_positive = models.Constraint(
+        "CHECK(amount > 0)", "The disputed amount must be greater than zero."
+    )
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("move_id")
+    def _compute_case_id(self):
+        cases = self.env["collection.case"].search(
+            [("partner_id", "in", self.partner_id.ids), ("is_open", "=", True)]
+        )
+        by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
+        for dispute in self:
+            dispute.case_id = dispute.move_id.collection_case_id.filtered("is_open") or by_key.get(
+                (dispute.partner_id.id, dispute.company_id.id)
+            )
+
+    @api.depends("date", "company_id")
+    def _compute_deadline(self):
+        for dispute in self:
+            days = (dispute.company_id or self.env.company).collection_dispute_days
+            dispute.deadline = dispute.date and fields.Date.add(dispute.date, days=days)
+
+    @api.depends("state")
+    def _compute_state_sequence(self):
+        order = {"open": 1, "investigating": 2, "credit_note": 3, "write_off": 4, "rejected": 5}
+        for dispute in self:
+            dispute.state_sequence = order.get(dispute.state, 9)
+            dispute.is_active = dispute.state in ACTIVE_STATES
+
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            dispute.is_overdue = (
+                dispute.is_active and bool(dispute.deadline) and dispute.deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        overdue = Domain("state", "in", ACTIVE_STATES) & Domain("deadline", "<", today)
+        return overdue if True in value else ~overdue
+
+    @api.depends("name", "move_id", "reason_id")
+    def _compute_display_name(self):
+        for dispute in self:
+            dispute.display_name = (
+                f"{dispute.name or ''} - {dispute.move_id.name or ''} "
+                f"({dispute.reason_id.name or ''})"
+            )
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("amount", "move_id", "state")
+    def _check_amount(self):
+        """Open disputes of an invoice cannot add up to more than what is due on it."""
+        totals = dict(
+            self._read_group(
+                [("move_id", "in", self.move_id.ids), ("state", "in", ACTIVE_STATES)],
+                ["move_id"],
+                ["amount:sum"],
+            )
+        )
+        for dispute in self.filtered(lambda d: d.state in ACTIVE_STATES):
+            move = dispute.move_id
+            if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
+                raise ValidationError(self.env._("Only a posted customer invoice can be disputed."))
+            residual = move.amount_residual_signed
+            if dispute.currency_id.compare_amounts(totals.get(move, 0.0), residual) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "The disputed amount of %(invoice)s (%(disputed)s in all open "
+                        "disputes) exceeds what is still due on it (%(residual)s): enter "
+                        "at most the amount due.",
+                        invoice=move.name,
+                        disputed=dispute.currency_id.format(totals.get(move, 0.0)),
+                        residual=dispute.currency_id.format(residual),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].sudo().next_by_code("collection.dispute") or "/"
+                )
+        disputes = super().create(vals_list)
+        contact_id = self.env.context.get("collection_contact_id")
+        if contact_id:
+            self.env["collection.contact"].browse(contact_id).dispute_id = disputes[:1]
+        disputes._set_validation_period()
+        disputes._schedule_owner_activities()
+        disputes.case_id._update_priority()
+        self.env["collection.case"]._log_messages(
+            {
+                dispute.case_id or dispute.partner_id: self.env._(
+                    "Dispute %(name)s opened on %(invoice)s for %(amount)s: %(reason)s. "
+                    "This amount is out of follow-up until the dispute is resolved.",
+                    name=dispute.name,
+                    invoice=dispute.move_id.name,
+                    amount=dispute.currency_id.format(dispute.amount),
+                    reason=dispute.reason_id.name,
+                )
+                for dispute in disputes
+            }
+        )
+        return disputes
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"amount", "state"} & set(vals):
+            self.case_id._update_priority()
+        return result
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _set_validation_period(self):
+        """Record the first notice of each invoice (one query) and whether the dispute
+        came within the validation period of the debtor's policy."""
+        if not self:
+            return
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.move_id, MIN(comm.date)
+                  FROM collection_communication_line line
+                  JOIN collection_communication comm ON comm.id = line.communication_id
+                 WHERE line.move_id IN %s AND comm.state = 'sent'
+              GROUP BY line.move_id
+                """,
+                tuple(self.move_id.ids),
+            )
+        )
+        first_notice = dict(rows)
+        groups = {}
+        for company, disputes in self.grouped("company_id").items():
+            policies = self.env["collection.policy"]._get_partner_policies(
+                disputes.partner_id, company
+            )
+            for dispute in disputes:
+                policy = policies.get(dispute.partner_id.id)
+                notice = first_notice.get(dispute.move_id.id)
+                required = bool(
+                    policy
+                    and policy.guard_validation
+                    and (
+                        not notice
+                        or dispute.date <= notice + timedelta(days=policy.validation_days)
+                    )
+                )
+                groups.setdefault((notice, required), []).append(dispute.id)
+        for (notice, required), ids in groups.items():
+            self.browse(ids).write({"first_notice_date": notice, "validation_required": required})
+
+    def _schedule_owner_activities(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": dispute.id,
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("Resolve dispute %s", dispute.name),
+                    "user_id": dispute.owner_id.id,
+                    "date_deadline": dispute.deadline or dispute.date,
+                }
+                for dispute in self
+                if dispute.owner_id
+            ]
+        )
+
+    @api.model
+    def _disputed_amounts_query(self, company):
+        """SQL of (move_id, amount): what is out of follow-up per invoice because of a
+        dispute: open or investigated disputes, write-offs, and credit notes not yet
+        posted (a posted credit note is applied to the invoice, which lowers its due)."""
+        return SQL(
+            """
+            SELECT d.move_id, SUM(d.amount) AS amount
+              FROM collection_dispute d
+         LEFT JOIN account_move cn ON cn.id = d.credit_note_id
+             WHERE d.company_id = %(company)s
+               AND (d.state IN ('open', 'investigating', 'write_off')
+                    OR (d.state = 'credit_note' AND cn.state IS DISTINCT FROM 'posted'))
+          GROUP BY d.move_id
+            """,
+            company=company.id,
+        )
+
+    @api.model
+    def _validation_paused_move_ids(self, company):
+        """Invoices whose collection stops until a verification is sent (one query)."""
+        rows = self.search_read(
+            [
+                ("company_id", "=", company.id),
+                ("validation_required", "=", True),
+                ("verification_sent_date", "=", False),
+                ("state", "in", ("open", "investigating", "rejected")),
+            ],
+            ["move_id"],
+            load=None,
+        )
+        return {row["move_id"] for row in rows}
+
+    def _close_activities(self, feedback):
+        self.activity_ids.action_feedback(feedback=feedback)
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    def action_investigate(self):
+        if self.filtered(lambda d: d.state != "open"):
+            raise UserError(self.env._("Only an open dispute can be put under investigation."))
+        self.state = "investigating"
+        return True
+
+    def action_record_verification(self):
+        """The verification of the debt was sent to the debtor: collection may resume."""
+        self.filtered(
+            lambda d: not d.verification_sent_date
+        ).verification_sent_date = fields.Date.context_today(self)
+        for dispute in self:
+            dispute.message_post(
+                body=self.env._(
+                    "Verification of the debt sent on %s.",
+                    format_date(self.env, dispute.verification_sent_date),
+                )
+            )
+        return True
+
+    def _check_resolvable(self):
+        closed = self.filtered(lambda d: d.state not in ACTIVE_STATES)
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Dispute %s is already resolved: it cannot be resolved again.",
+                    ", ".join(closed.mapped("name")),
+                )
+            )
+
+    def action_resolve_credit_note(self):
+        """Open Odoo's reversal wizard on the invoice, set for a credit note of the
+        disputed amount (the wizard's credit note is then reduced to that amount)."""
+        self.ensure_one()
+        self._check_resolvable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Note for Dispute %s", self.name),
+            "res_model": "account.move.reversal",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": "account.move",
+                "active_ids": self.move_id.ids,
+                "default_collection_dispute_id": self.id,
+                "default_reason": self.env._(
+                    "Dispute %(name)s: %(reason)s", name=self.name, reason=self.reason_id.name
+                ),
+            },
+        }
+
+    def _apply_credit_note(self, credit_note):
+        """Reduce the draft credit note to the disputed amount and mark it as the
+        dispute's resolution. Each product line is scaled by the same factor, so taxes
+        and accounts stay those of the invoice."""
+        self.ensure_one()
+        invoice_total = self.move_id.amount_total_signed
+        if credit_note.state != "draft" or not invoice_total:
+            raise UserError(self.env._("The credit note must be a draft to be adjusted."))
+        factor = self.amount / invoice_total
+        lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        credit_note.write(
+            {
+                "invoice_line_ids": [
+                    fields.Command.update(line.id, {"price_unit": line.price_unit * factor})
+                    for line in lines
+                ]
+            }
+        )
+        # rounding of taxes may leave a cent: put it on the last line
+        gap = self.amount - abs(credit_note.amount_total_signed)
+        if lines and not self.currency_id.is_zero(gap):
+            last = lines[-1]
+            taxes = last.tax_ids.compute_all(1.0, credit_note.currency_id)["total_included"] or 1.0
+            last.price_unit += gap / (taxes * (last.quantity or 1.0))
+        self.write(
+            {
+                "state": "credit_note",
+                "credit_note_id": credit_note.id,
+                "date_resolved": fields.Date.context_today(self),
+            }
+        )
+        self._close_activities(self.env._("Resolved by credit note %s", credit_note.name or ""))
+        self.message_post(
+            body=self.env._(
+                "Resolved by a credit note of %(amount)s; follow-up excludes it until "
+                "the credit note is posted and applied to the invoice.",
+                amount=self.currency_id.format(self.amount),
+            )
+        )
+
+    def action_resolve_write_off(self):
+        """Settle the dispute by giving up the disputed amount: it stays out of
+        follow-up for good."""
+        self._check_resolvable()
+        for dispute in self:
+            if not dispute.resolution_note:
+                raise UserError(
+                    self.env._(
+                        "Write down in Resolution why dispute %s is written off.", dispute.name
+                    )
+                )
+        self.write({"state": "write_off", "date_resolved": fields.Date.context_today(self)})
+        self._close_activities(self.env._("Resolved by write-off"))
+        return True
+
+    def action_reject(self):
+        """The dispute is unfounded: follow-up of the disputed amount resumes."""
+        self._check_resolvable()
+        for dispute in self:
+            if not dispute.resolution_note:
+                raise UserError(
+                    self.env._(
+                        "Write down in Resolution why dispute %s is rejected: the debtor "
+                        "will be told.",
+                        dispute.name,
+                    )
+                )
+            if dispute.validation_required and not dispute.verification_sent_date:
+                raise UserError(
+                    self.env._(
+                        "Dispute %s came within the validation period: record the "
+                        "verification as sent before rejecting it.",
+                        dispute.name,
+                    )
+                )
+        self.write({"state": "rejected", "date_resolved": fields.Date.context_today(self)})
+        self.filtered(lambda d: not d.case_id)._compute_case_id()
+        self._close_activities(self.env._("Dispute rejected"))
+        self.env["collection.case"]._log_messages(
+            {
+                dispute.case_id or dispute.partner_id: self.env._(
+                    "Dispute %(name)s rejected: %(why)s. Follow-up of %(amount)s on "
+                    "%(invoice)s resumes.",
+                    name=dispute.name,
+                    why=dispute.resolution_note,
+                    amount=dispute.currency_id.format(dispute.amount),
+                    invoice=dispute.move_id.name,
+                )
+                for dispute in self
+            }
+        )
+        return True
+
+    def action_reopen(self):
+        self.filtered(lambda d: d.state == "rejected").write(
+            {"state": "open", "date_resolved": False}
+        )
+        return True
+
+    def action_view_credit_note(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "view_mode": "form",
+            "res_id": self.credit_note_id.id,
+        }
