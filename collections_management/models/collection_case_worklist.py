@@ -81,8 +81,13 @@ class CollectionCase(models.Model):
         self._update_priority()
 
     def _priority_broken_promises(self):
-        """{case id: number of broken promises}; promises fill this in."""
-        return dict.fromkeys(self.ids, 0)
+        """{case id: promises broken or only partially kept on the case} in one query."""
+        rows = self.env["collection.promise"]._read_group(
+            [("case_id", "in", self.ids), ("state", "in", ("broken", "partial"))],
+            ["case_id"],
+            ["__count"],
+        )
+        return {case.id: count for case, count in rows}
 
     def _priority_disputes(self):
         """{case id: (open disputes, disputed amount)} in one query."""

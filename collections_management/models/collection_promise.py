@@ -500,6 +500,8 @@ class CollectionPromise(models.Model):
             body_by_case[case] = self.env._("Promise kept.")
         Case._move_to_stages(stage_by_case, body_by_case)
         Case._schedule_activities(activities)
+        # a broken promise raises the case in its collector's worklist
+        failed.case_id._update_priority()
 
     # ------------------------------------------------------------------
     # Public actions

@@ -79,6 +79,31 @@ class TestPromise(CollectionsCommon):
         self.assertEqual(promise.user_id, self.collector)
         self.assertEqual(self.case.stage_id.stage_type, "promise")
 
+    def test_promise_from_a_call_outcome(self):
+        with freeze_time("2026-02-01 15:00:00"):
+            wizard = self.env["collection.contact.log"].create(
+                {
+                    "case_id": self.case.id,
+                    "channel": "call",
+                    "outcome": "promise",
+                    "note": "Will pay on the 15th",
+                }
+            )
+            action = wizard.action_log()
+            self.assertEqual(action["res_model"], "collection.promise")
+            promise = (
+                self.env["collection.promise"]
+                .with_context(**action["context"])
+                .create({"date_promised": "2026-02-15"})
+            )
+        self.assertEqual(promise.case_id, self.case)
+        self.assertEqual(promise.partner_id, self.debtor)
+        self.assertEqual(promise.channel, "phone")
+        self.assertEqual(promise.note, "Will pay on the 15th")
+        self.assertEqual(promise.move_ids, self.invoice)
+        contact = self.env["collection.contact"].search([("case_id", "=", self.case.id)])
+        self.assertEqual(contact.outcome, "promise")
+
     def test_kept_as_soon_as_paid(self):
         promise = self.promise()
         self.pay(self.invoice, 1000.0, "2026-02-10")
@@ -100,6 +125,10 @@ class TestPromise(CollectionsCommon):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.collector)
         self.assertIn("400.00", activity.summary)
+        # and the case rises in the collector's worklist
+        self.assertEqual(self.case.broken_promise_count, 1)
+        self.assertEqual(self.case.score_promises, self.company.collection_weight_promise)
+        self.assertTrue(self.company.collection_weight_promise)
 
     def test_credit_note_does_not_count(self):
         promise = self.promise()

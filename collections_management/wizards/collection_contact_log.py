@@ -3,6 +3,16 @@ from odoo.exceptions import UserError
 
 from ..models.collection_contact import CHANNELS, OUTCOMES
 
+# How a promise made during a contact was made, by the contact's channel.
+PROMISE_CHANNEL_BY_CONTACT = {
+    "call": "phone",
+    "sms": "phone",
+    "email": "email",
+    "letter": "letter",
+    "visit": "visit",
+    "portal": "portal",
+}
+
 
 class CollectionContactLog(models.TransientModel):
     _name = "collection.contact.log"
@@ -20,8 +30,8 @@ class CollectionContactLog(models.TransientModel):
         OUTCOMES,
         required=True,
         default="reached",
-        help="Dispute Raised opens a dispute right after; Asked to Stop marks the debtor "
-        "as having ceased communication.",
+        help="Promise Made opens a promise to pay right after, Dispute Raised a dispute; "
+        "Asked to Stop marks the debtor as having ceased communication.",
     )
     contact_partner_id = fields.Many2one(
         "res.partner",
@@ -71,6 +81,17 @@ class CollectionContactLog(models.TransientModel):
                 }
             )
         )
+        if self.outcome == "promise":
+            action = self.env["collection.promise"]._action_new(
+                self.case_id.partner_id, case=self.case_id
+            )
+            action["context"].update(
+                {
+                    "default_channel": PROMISE_CHANNEL_BY_CONTACT[self.channel],
+                    "default_note": self.note,
+                }
+            )
+            return action
         if self.outcome == "dispute":
             invoices = self.case_id.invoice_ids.filtered(
                 lambda m: m.state == "posted" and m.amount_residual > 0
