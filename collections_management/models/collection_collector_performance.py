@@ -11,6 +11,7 @@ PERFORMANCE_MEASURES = (
     "promises_due",
     "promises_kept",
     "promise_kept_rate",
+    "contacts_made",
 )
 # Averaged measures: NULL where a source does not fill them, so that the average only
 # runs over the rows that have a value.
@@ -59,6 +60,7 @@ class CollectionCollectorPerformance(models.Model):
         "mail.message": ["model", "res_id", "message_type", "mail_activity_type_id", "date"],
         "collection.communication": ["case_id", "state", "date"],
         "collection.target": ["user_id", "company_id", "date", "amount", "active"],
+        "collection.contact": ["user_id", "company_id", "case_id", "date", "direction"],
         "collection.promise": [
             "user_id",
             "company_id",
@@ -93,6 +95,11 @@ class CollectionCollectorPerformance(models.Model):
     )
     target_amount = fields.Monetary(
         string="Target", readonly=True, help="The collector's cash target for the month."
+    )
+    contacts_made = fields.Integer(
+        readonly=True,
+        help="Outbound contacts (calls, emails, letters, visits...) the collector logged in "
+        "the month.",
     )
     promises_made = fields.Integer(
         readonly=True, help="Promises to pay the collector took in the month."
@@ -155,6 +162,7 @@ class CollectionCollectorPerformance(models.Model):
             (self._source_cash_collected(), {"cash_collected": SQL("src.amount")}),
             (self._source_cases_resolved(), {"cases_resolved": SQL("1")}),
             (self._source_targets(), {"target_amount": SQL("src.amount")}),
+            (self._source_contacts_made(), {"contacts_made": SQL("1")}),
             (self._source_promises_made(), {"promises_made": SQL("1")}),
             (
                 self._source_promises_due(),
@@ -246,5 +254,16 @@ class CollectionCollectorPerformance(models.Model):
                    CASE WHEN p.state = 'kept' THEN 1 ELSE 0 END AS kept
               FROM collection_promise p
              WHERE p.user_id IS NOT NULL AND p.state IN ('kept', 'partial', 'broken')
+            """
+        )
+
+    @api.model
+    def _source_contacts_made(self):
+        return SQL(
+            """
+            SELECT date_trunc('month', ct.date)::date AS date, ct.user_id, ct.company_id,
+                   ct.case_id
+              FROM collection_contact ct
+             WHERE ct.user_id IS NOT NULL AND ct.direction = 'outbound'
             """
         )

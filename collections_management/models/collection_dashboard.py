@@ -57,6 +57,15 @@ class CollectionDashboard(models.Model):
     promises_due_week_amount = fields.Monetary(
         string="Promised This Week", compute="_compute_figures"
     )
+    disputes_open_count = fields.Integer(
+        string="Open Disputes",
+        compute="_compute_figures",
+        help="Disputes open or under investigation.",
+    )
+    disputes_open_amount = fields.Monetary(string="Disputed", compute="_compute_figures")
+    disputes_overdue_count = fields.Integer(
+        string="Disputes Past Deadline", compute="_compute_figures"
+    )
     promises_broken_count = fields.Integer(
         string="Broken Promises",
         compute="_compute_figures",
@@ -129,6 +138,16 @@ class CollectionDashboard(models.Model):
                 ["__count", "amount:sum"],
             )
         }
+        Dispute = self.env["collection.dispute"]
+        disputes = {
+            company: (count, amount)
+            for company, count, amount in Dispute._read_group(
+                [*domain, ("is_active", "=", True)], ["company_id"], ["__count", "amount:sum"]
+            )
+        }
+        disputes_overdue = dict(
+            Dispute._read_group([*domain, ("is_overdue", "=", True)], ["company_id"], ["__count"])
+        )
         promises_broken = dict(
             Promise._read_group(
                 [*Promise._recently_broken_domain(today), *domain], ["company_id"], ["__count"]
@@ -156,6 +175,8 @@ class CollectionDashboard(models.Model):
                 company, (0, 0.0)
             )
             card.promises_broken_count = promises_broken.get(company, 0)
+            card.disputes_open_count, card.disputes_open_amount = disputes.get(company, (0, 0.0))
+            card.disputes_overdue_count = disputes_overdue.get(company, 0)
             card.aging_html = self._html_table(
                 [(label, format_amount(self.env, amount, currency)) for label, amount in buckets]
             )
@@ -243,6 +264,12 @@ class CollectionDashboard(models.Model):
         action["domain"] += self.env["collection.promise"]._recently_broken_domain(
             fields.Date.context_today(self)
         )
+        return action
+
+    def action_open_disputes(self):
+        self.ensure_one()
+        action = self._open("collections_management.collection_dispute_action")
+        action["domain"] += [("is_active", "=", True)]
         return action
 
     def action_open_cases(self):

@@ -216,9 +216,19 @@ class TestPromise(CollectionsCommon):
         broken = self.promise(date="2026-02-11", amount=600.0, date_promised="2026-02-12")
         self.evaluate("2026-02-20")
         self.assertEqual((kept.state, broken.state), ("kept", "broken"))
-        with freeze_time("2026-02-20"):
+        with freeze_time("2026-02-20 14:00:00"):
             self.promise(date="2026-02-20", amount=100.0, date_promised="2026-02-25")
             self.promise(date="2026-02-20", amount=50.0, date_promised="2026-03-10")
+            self.env["collection.contact"].with_user(self.collector).create(
+                {"case_id": self.case.id, "channel": "call", "outcome": "reached"}
+            )
+            self.env["collection.dispute"].create(
+                {
+                    "move_id": self.invoice.id,
+                    "amount": 120.0,
+                    "reason_id": self.env.ref("collections_management.dispute_reason_quantity").id,
+                }
+            )
             self.env.flush_all()
             rows = self.env["collection.collector.performance"]._read_group(
                 [("user_id", "=", self.collector.id)],
@@ -236,6 +246,7 @@ class TestPromise(CollectionsCommon):
             self.assertEqual(card.promises_due_week_count, 1, "only the one due within 7 days")
             self.assertEqual(card.promises_due_week_amount, 100.0)
             self.assertEqual(card.promises_broken_count, 1)
+            self.assertEqual((card.disputes_open_count, card.disputes_open_amount), (1, 120.0))
             action = card.action_open_promises_broken()
             self.assertEqual(self.env["collection.promise"].search(action["domain"]), broken)
 
