@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .collection_stage import CLOSED_STAGE_TYPES
@@ -126,6 +126,71 @@ class CollectionCase(models.Model):
     color = fields.Integer()
     note = fields.Html(string="Internal Note")
 
+    placement_ids = fields.One2many(
+        "collection.agency.placement", "case_id", string="Agency Placements"
+    )
+    placement_count = fields.Integer(compute="_compute_recovery_counts")
+    legal_action_ids = fields.One2many("collection.legal.action", "case_id", string="Legal Actions")
+    legal_action_count = fields.Integer(compute="_compute_recovery_counts")
+    write_off_ids = fields.One2many("collection.write.off", "case_id", string="Write-offs")
+    write_off_count = fields.Integer(compute="_compute_recovery_counts")
+    limitation_date = fields.Date(
+        compute="_compute_limitation_date",
+        help="The oldest open overdue due date plus the limitation period of the debtor's "
+        "jurisdiction (Configuration > Limitation Periods). Past it, the debt is "
+        "time-barred: no legal action and no letter threatening one.",
+    )
+    is_time_barred = fields.Boolean(
+        string="Time-barred",
+        compute="_compute_limitation_date",
+        search="_search_is_time_barred",
+        help="The limitation date is past.",
+    )
+
+    contact_ids = fields.One2many("collection.contact", "case_id", string="Contacts")
+    contact_count = fields.Integer(compute="_compute_contact_dispute_counts")
+    dispute_ids = fields.One2many("collection.dispute", "case_id", string="Disputes")
+    dispute_count = fields.Integer(compute="_compute_contact_dispute_counts")
+    last_contact_date = fields.Datetime(compute="_compute_contact_dispute_counts")
+    amount_disputed = fields.Monetary(
+        string="Disputed",
+        readonly=True,
+        help="Overdue amount contested in open disputes: follow-up leaves it alone.",
+    )
+    open_dispute_count = fields.Integer(string="Open Disputes", readonly=True)
+    broken_promise_count = fields.Integer(string="Broken Promises", readonly=True)
+    credit_limit_exceeded = fields.Boolean(
+        readonly=True, help="The debtor owes more than its credit limit."
+    )
+    score_amount = fields.Float(
+        string="Score: Amount",
+        readonly=True,
+        help="Overdue amount / 1,000 x the weight per 1,000 (Settings).",
+    )
+    score_age = fields.Float(
+        string="Score: Age", readonly=True, help="Days overdue x the weight per day (Settings)."
+    )
+    score_promises = fields.Float(
+        string="Score: Broken Promises",
+        readonly=True,
+        help="Broken promises x the weight per broken promise (Settings).",
+    )
+    score_disputes = fields.Float(
+        string="Score: Disputes",
+        readonly=True,
+        help="Open disputes x the weight per open dispute (Settings).",
+    )
+    score_risk = fields.Float(
+        string="Score: Risk",
+        readonly=True,
+        help="The credit-risk weight (Settings) when the credit limit is exceeded.",
+    )
+    priority_score = fields.Float(
+        readonly=True,
+        index=True,
+        help="Sum of the score parts: the worklist shows the highest first.",
+    )
+
     # ------------------------------------------------------------------
     # Defaults and group expansion
     # ------------------------------------------------------------------
@@ -177,6 +242,90 @@ class CollectionCase(models.Model):
             case.plan_id = plan
             case.plan_progress = plan.progress
             case.plan_next_due_date = plan.next_due_date
+
+    def _compute_recovery_counts(self):
+        counts = {}
+        for model in (
+            "collection.agency.placement",
+            "collection.legal.action",
+            "collection.write.off",
+        ):
+            counts[model] = dict(
+                self.env[model]._read_group([("case_id", "in", self.ids)], ["case_id"], ["__count"])
+            )
+        for case in self:
+            case.placement_count = counts["collection.agency.placement"].get(case, 0)
+            case.legal_action_count = counts["collection.legal.action"].get(case, 0)
+            case.write_off_count = counts["collection.write.off"].get(case, 0)
+
+    @api.depends_context("company")
+    def _compute_limitation_date(self):
+        today = fields.Date.context_today(self)
+        oldest = self._oldest_overdue_dates(today)
+        years = self.env["collection.limitation.period"]._years_by_partner(self.partner_id)
+        for case in self:
+            start = oldest.get(case.id)
+            period = years.get(case.partner_id.id)
+            case.limitation_date = start and period and fields.Date.add(start, years=period)
+            case.is_time_barred = bool(case.limitation_date and case.limitation_date < today)
+
+    def _oldest_overdue_dates(self, today):
+        """{case id: oldest due date of its open overdue invoices}, in one query."""
+        if not self.ids:
+            return {}
+        rows = self.env["account.move"]._read_group(
+            [
+                ("collection_case_id", "in", self.ids),
+                ("state", "=", "posted"),
+                ("amount_residual", ">", 0),
+                ("invoice_date_due", "<", today),
+            ],
+            ["collection_case_id"],
+            ["invoice_date_due:min"],
+        )
+        return {case.id: date for case, date in rows}
+
+    def _search_is_time_barred(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        cases = self.search([("is_open", "=", True)])
+        barred = cases.filtered("is_time_barred")
+        return [("id", "in" if True in value else "not in", barred.ids)]
+
+    def _compute_contact_dispute_counts(self):
+        contacts = {
+            case: (count, last)
+            for case, count, last in self.env["collection.contact"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count", "date:max"]
+            )
+        }
+        disputes = dict(
+            self.env["collection.dispute"]._read_group(
+                [("case_id", "in", self.ids)], ["case_id"], ["__count"]
+            )
+        )
+        for case in self:
+            case.contact_count, case.last_contact_date = contacts.get(case, (0, False))
+            case.dispute_count = disputes.get(case, 0)
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("stage_id")
+    def _check_legal_stage(self):
+        for case in self.filtered(lambda c: c.stage_type == "legal"):
+            case._check_not_time_barred(ValidationError)
+
+    def _check_not_time_barred(self, error=UserError):
+        for case in self.filtered("is_time_barred"):
+            raise error(
+                self.env._(
+                    "The debt of case %(case)s is time-barred since %(date)s (limitation "
+                    "period of the debtor's jurisdiction): it cannot be sued for.",
+                    case=case.name,
+                    date=case.limitation_date,
+                )
+            )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -392,6 +541,7 @@ class CollectionCase(models.Model):
         )
         self.env["account.move"].invalidate_model(["collection_case_id"])
         self.invalidate_recordset(["invoice_ids"])
+        self._update_priority()
 
     def _close_as_paid(self):
         if not self:
@@ -430,6 +580,21 @@ class CollectionCase(models.Model):
                 for stage in [stage_by_case.get(case)]
             }
         )
+
+    def _escalation_stages(self):
+        """{case: stage} where a broken promise or a breached plan sends each case: the
+        escalation stage of its policy (the case's, else the debtor's), else the first
+        Contact stage. A few queries for all the cases."""
+        result = {}
+        for company, cases in self.grouped("company_id").items():
+            policies = self.env["collection.policy"]._get_partner_policies(
+                cases.partner_id, company
+            )
+            contact = self.env["collection.stage"]._get_stage_by_type("contact", company)
+            for case in cases:
+                policy = case.policy_id or policies.get(case.partner_id.id)
+                result[case] = policy._get_escalation_stage(company) if policy else contact
+        return result
 
     def _resume_stage(self):
         """{case: stage} to go back to once an arrangement ends well: the stage of the
@@ -490,6 +655,98 @@ class CollectionCase(models.Model):
                 }
             )
         return self.env["mail.message"].sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Business methods: the worklist priority score
+    # ------------------------------------------------------------------
+    def _priority_broken_promises(self):
+        """{case id: promises broken or only partially kept on the case} in one query."""
+        rows = self.env["collection.promise"]._read_group(
+            [("case_id", "in", self.ids), ("state", "in", ("broken", "partial"))],
+            ["case_id"],
+            ["__count"],
+        )
+        return {case.id: count for case, count in rows}
+
+    def _priority_disputes(self):
+        """{case id: (open disputes, disputed amount)} in one query."""
+        rows = self.env["collection.dispute"]._read_group(
+            [("case_id", "in", self.ids), ("is_active", "=", True)],
+            ["case_id"],
+            ["__count", "amount:sum"],
+        )
+        return {case.id: (count, amount) for case, count, amount in rows}
+
+    def _priority_risk(self):
+        """{case id: True} when the debtor's total due exceeds its credit limit."""
+        result = {}
+        for company, cases in self.grouped("company_id").items():
+            for case in cases.with_company(company):
+                limit = case.partner_id.credit_limit
+                result[case.id] = bool(limit) and case.amount_due > limit
+        return result
+
+    def _update_priority(self):
+        """Recompute the score parts and the score of these cases in one statement."""
+        cases = self.filtered("id")
+        if not cases:
+            return
+        promises = cases._priority_broken_promises()
+        disputes = cases._priority_disputes()
+        risk = cases._priority_risk()
+        values = []
+        for case in cases:
+            company = case.company_id
+            open_disputes, disputed = disputes.get(case.id, (0, 0.0))
+            parts = (
+                case.amount_overdue / 1000.0 * company.collection_weight_amount,
+                case.oldest_overdue_days * company.collection_weight_age,
+                promises.get(case.id, 0) * company.collection_weight_promise,
+                open_disputes * company.collection_weight_dispute,
+                company.collection_weight_risk if risk.get(case.id) else 0.0,
+            )
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    case.id,
+                    *[round(part, 2) for part in parts],
+                    round(sum(parts), 2),
+                    disputed,
+                    open_disputes,
+                    promises.get(case.id, 0),
+                    bool(risk.get(case.id)),
+                )
+            )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE collection_case c
+                   SET score_amount = v.amount, score_age = v.age,
+                       score_promises = v.promises, score_disputes = v.disputes,
+                       score_risk = v.risk, priority_score = v.score,
+                       amount_disputed = v.disputed, open_dispute_count = v.open_disputes,
+                       broken_promise_count = v.broken, credit_limit_exceeded = v.exceeded
+                  FROM (VALUES %s) AS v(id, amount, age, promises, disputes, risk, score,
+                                        disputed, open_disputes, broken, exceeded)
+                 WHERE c.id = v.id
+                """,
+                SQL(", ").join(values),
+            )
+        )
+        cases.invalidate_recordset(
+            [
+                "score_amount",
+                "score_age",
+                "score_promises",
+                "score_disputes",
+                "score_risk",
+                "priority_score",
+                "amount_disputed",
+                "open_dispute_count",
+                "broken_promise_count",
+                "credit_limit_exceeded",
+            ]
+        )
 
     # ------------------------------------------------------------------
     # Public actions
@@ -567,6 +824,106 @@ class CollectionCase(models.Model):
                 collector = collectors.get(case.partner_id.id)
                 if collector and case.user_id != collector:
                     case.user_id = collector
+        return True
+
+    def _recovery_action(self, model, name, extra_context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(f"collections_management.{name}")
+        action.update(
+            domain=[("case_id", "=", self.id)],
+            context={
+                "default_case_id": self.id,
+                "default_company_id": self.company_id.id,
+                **(extra_context or {}),
+            },
+        )
+        return action
+
+    def action_view_placements(self):
+        return self._recovery_action(
+            "collection.agency.placement", "collection_agency_placement_action"
+        )
+
+    def action_view_legal_actions(self):
+        return self._recovery_action("collection.legal.action", "collection_legal_action_action")
+
+    def action_view_write_offs(self):
+        return self._recovery_action("collection.write.off", "collection_write_off_action")
+
+    def action_place_with_agency(self):
+        self.ensure_one()
+        placed = self.placement_ids.filtered(lambda p: p.state == "placed").move_ids
+        moves = self.invoice_ids.filtered(lambda m: m.amount_residual > 0) - placed
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Place with an Agency"),
+            "res_model": "collection.agency.placement",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_case_id": self.id,
+                "default_company_id": self.company_id.id,
+                "default_move_ids": moves.ids,
+            },
+        }
+
+    def action_start_legal_action(self):
+        self.ensure_one()
+        self._check_not_time_barred()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Legal Action"),
+            "res_model": "collection.legal.action",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_case_id": self.id, "default_company_id": self.company_id.id},
+        }
+
+    def action_write_off(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Write Off"),
+            "res_model": "collection.write.off.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_log_contact(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "collection.contact.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_id": self.id},
+        }
+
+    def action_view_contacts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_contact_action"
+        )
+        action.update(
+            domain=[("case_id", "=", self.id)],
+            context={"default_case_id": self.id, "default_company_id": self.company_id.id},
+        )
+        return action
+
+    def action_view_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_dispute_action"
+        )
+        action.update(domain=[("case_id", "=", self.id)], context={})
+        return action
+
+    def action_update_priority(self):
+        self._update_priority()
         return True
 
     # ------------------------------------------------------------------

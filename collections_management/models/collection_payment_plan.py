@@ -15,9 +15,11 @@ FREQUENCY_STEP = {
 class CollectionPaymentPlan(models.Model):
     _name = "collection.payment.plan"
     _description = "Payment Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _grace_days_policy_field = "plan_grace_days"
+    _list_action_xmlid = "collections_management.collection_payment_plan_action"
 
     # ------------------------------------------------------------------
     # Fields
@@ -142,24 +144,6 @@ class CollectionPaymentPlan(models.Model):
     # Compute methods
     # ------------------------------------------------------------------
     @api.depends("partner_id", "company_id")
-    def _compute_case_id(self):
-        cases = self.env["collection.case"].search(
-            [
-                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-                ("is_open", "=", True),
-            ]
-        )
-        by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
-        for plan in self:
-            key = (plan.partner_id.commercial_partner_id.id, plan.company_id.id)
-            plan.case_id = by_key.get(key, plan.case_id)
-
-    @api.depends("case_id")
-    def _compute_user_id(self):
-        for plan in self:
-            plan.user_id = plan.case_id.user_id or plan.user_id or self.env.user
-
-    @api.depends("partner_id", "company_id")
     def _compute_move_ids(self):
         for plan in self:
             if not plan.partner_id:
@@ -183,16 +167,6 @@ class CollectionPaymentPlan(models.Model):
                 plan.amount_total = sum(plan.move_ids.mapped("amount_residual"))
             else:
                 plan.amount_total = plan.amount_total
-
-    @api.depends("partner_id", "company_id")
-    def _compute_grace_days(self):
-        for company, plans in self.grouped("company_id").items():
-            policies = self.env["collection.policy"]._get_partner_policies(
-                plans.partner_id.commercial_partner_id, company
-            )
-            for plan in plans:
-                policy = policies.get(plan.partner_id.commercial_partner_id.id)
-                plan.grace_days = policy.plan_grace_days if policy else 0
 
     @api.depends("amount_total", "amount_paid", "line_ids.state", "line_ids.date_due")
     def _compute_progress(self):
@@ -499,16 +473,10 @@ class CollectionPaymentPlan(models.Model):
             plan for plan, state in outcome.items() if state == "completed" and plan.case_id
         ]
         stage_by_case, body_by_case, activities = {}, {}, {}
+        escalation = self.browse([plan.id for plan in breached]).case_id._escalation_stages()
         for plan in breached:
             case = plan.case_id
-            policy = case.policy_id or self.env["collection.policy"]._get_partner_policies(
-                case.partner_id, case.company_id
-            ).get(case.partner_id.id)
-            stage_by_case[case] = (
-                policy._get_escalation_stage(case.company_id)
-                if policy
-                else self.env["collection.stage"]._get_stage_by_type("contact", case.company_id)
-            )
+            stage_by_case[case] = escalation[case]
             body_by_case[case] = self.env._(
                 "Payment plan %s breached: an instalment was missed; follow-up resumes for "
                 "what remains.",
@@ -599,37 +567,6 @@ class CollectionPaymentPlan(models.Model):
                 "force_email": True,
             },
         }
-
-    @api.model
-    def _action_new(self, partner, moves=None, case=None):
-        context = {
-            "default_partner_id": partner.commercial_partner_id.id,
-            "default_company_id": (case or moves[:1] or self.env).company_id.id
-            or self.env.company.id,
-        }
-        if moves:
-            context["default_move_ids"] = moves.ids
-        if case:
-            context["default_case_id"] = case.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Payment Plan"),
-            "res_model": "collection.payment.plan",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "context": context,
-        }
-
-    @api.model
-    def _action_list(self, domain, partner, case=None):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_payment_plan_action"
-        )
-        context = {"default_partner_id": partner.commercial_partner_id.id}
-        if case:
-            context["default_case_id"] = case.id
-        action.update({"domain": domain, "context": context})
-        return action
 
     # ------------------------------------------------------------------
     # Cron methods

@@ -18,9 +18,12 @@ DUE_STATES = ("kept", "partial", "broken")
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_promised desc, id desc"
     _check_company_auto = True
+    _grace_days_policy_field = "promise_grace_days"
+    _list_action_xmlid = "collections_management.collection_promise_action"
+    _new_form_target = "new"
 
     # ------------------------------------------------------------------
     # Fields
@@ -154,19 +157,6 @@ class CollectionPromise(models.Model):
     # Compute methods
     # ------------------------------------------------------------------
     @api.depends("partner_id", "company_id")
-    def _compute_case_id(self):
-        cases = self.env["collection.case"].search(
-            [
-                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-                ("is_open", "=", True),
-            ]
-        )
-        by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
-        for promise in self:
-            key = (promise.partner_id.commercial_partner_id.id, promise.company_id.id)
-            promise.case_id = by_key.get(key, promise.case_id)
-
-    @api.depends("partner_id", "company_id")
     def _compute_move_ids(self):
         today = fields.Date.context_today(self)
         for promise in self:
@@ -197,27 +187,12 @@ class CollectionPromise(models.Model):
             else:
                 promise.amount = promise.amount
 
-    @api.depends("partner_id", "company_id")
-    def _compute_grace_days(self):
-        for company, promises in self.grouped("company_id").items():
-            policies = self.env["collection.policy"]._get_partner_policies(
-                promises.partner_id.commercial_partner_id, company
-            )
-            for promise in promises:
-                policy = policies.get(promise.partner_id.commercial_partner_id.id)
-                promise.grace_days = policy.promise_grace_days if policy else 0
-
     @api.depends("date_promised", "grace_days")
     def _compute_date_deadline(self):
         for promise in self:
             promise.date_deadline = promise.date_promised and fields.Date.add(
                 promise.date_promised, days=promise.grace_days
             )
-
-    @api.depends("case_id")
-    def _compute_user_id(self):
-        for promise in self:
-            promise.user_id = promise.case_id.user_id or promise.user_id or self.env.user
 
     @api.depends("partner_id", "amount", "date_promised")
     def _compute_display_name(self):
@@ -461,21 +436,10 @@ class CollectionPromise(models.Model):
         failed = self.filtered(lambda p: p.state in ("partial", "broken") and p.case_id)
         kept = self.filtered(lambda p: p.state == "kept" and p.case_id)
         stage_by_case, body_by_case, activities = {}, {}, {}
-        policies = {}
-        for company, promises in failed.grouped("company_id").items():
-            policies.update(
-                self.env["collection.policy"]._get_partner_policies(
-                    promises.case_id.partner_id, company
-                )
-            )
+        escalation = failed.case_id._escalation_stages()
         for promise in failed:
             case = promise.case_id
-            policy = case.policy_id or policies.get(case.partner_id.id)
-            stage_by_case[case] = (
-                policy._get_escalation_stage(case.company_id)
-                if policy
-                else self.env["collection.stage"]._get_stage_by_type("contact", case.company_id)
-            )
+            stage_by_case[case] = escalation[case]
             body_by_case[case] = self.env._(
                 "Promise %(promise)s %(state)s: follow-up resumes.",
                 promise=promise.display_name,
@@ -522,39 +486,6 @@ class CollectionPromise(models.Model):
                 )
         self.write({"state": "cancelled"})
         return True
-
-    @api.model
-    def _action_new(self, partner, moves=None, case=None):
-        """The form of a new promise, pre-filled from where the collector is."""
-        context = {
-            "default_partner_id": partner.commercial_partner_id.id,
-            "default_company_id": (case or moves[:1] or self.env).company_id.id
-            or self.env.company.id,
-        }
-        if moves:
-            context["default_move_ids"] = moves.ids
-        if case:
-            context["default_case_id"] = case.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Promise to Pay"),
-            "res_model": "collection.promise",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": context,
-        }
-
-    @api.model
-    def _action_list(self, domain, partner, case=None):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_promise_action"
-        )
-        context = {"default_partner_id": partner.commercial_partner_id.id}
-        if case:
-            context["default_case_id"] = case.id
-        action.update({"domain": domain, "context": context})
-        return action
 
     # ------------------------------------------------------------------
     # Cron methods

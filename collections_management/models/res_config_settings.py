@@ -14,7 +14,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_min_overdue_amount", readonly=False
     )
 
-    # Agencies, legal action and write-off (issue 7)
+    # Agencies, legal action and write-off
     collection_bad_debt_account_id = fields.Many2one(
         related="company_id.collection_bad_debt_account_id", readonly=False
     )
@@ -26,4 +26,27 @@ class ResConfigSettings(models.TransientModel):
     )
     collection_commission_account_id = fields.Many2one(
         related="company_id.collection_commission_account_id", readonly=False
+    )
+
+    # ------------------------------------------------------------------
+    # Disputes, contacts and the worklist score
+    # ------------------------------------------------------------------
+    collection_dispute_days = fields.Integer(
+        related="company_id.collection_dispute_days", readonly=False
+    )
+    collection_optout_text = fields.Char(
+        related="company_id.collection_optout_text", readonly=False
+    )
+    collection_weight_amount = fields.Float(
+        related="company_id.collection_weight_amount", readonly=False
+    )
+    collection_weight_age = fields.Float(related="company_id.collection_weight_age", readonly=False)
+    collection_weight_promise = fields.Float(
+        related="company_id.collection_weight_promise", readonly=False
+    )
+    collection_weight_dispute = fields.Float(
+        related="company_id.collection_weight_dispute", readonly=False
+    )
+    collection_weight_risk = fields.Float(
+        related="company_id.collection_weight_risk", readonly=False
     )
