@@ -129,9 +129,12 @@ class CollectionCommunication(models.Model):
     @api.depends("mail_id.state", "state", "error")
     def _compute_email_state(self):
         by_mail_state = {"outgoing": "queued", "sent": "sent", "received": "sent"}
-        for communication in self:
-            if communication.mail_id:
-                communication.email_state = by_mail_state.get(communication.mail_id.state, "failed")
+        # Outgoing mails are readable by administrators only: their state is not secret.
+        for communication, communication_sudo in zip(self, self.sudo(), strict=True):
+            if communication_sudo.mail_id:
+                communication.email_state = by_mail_state.get(
+                    communication_sudo.mail_id.state, "failed"
+                )
             elif communication.error and communication.level_id.send_email:
                 communication.email_state = "failed"
             else:

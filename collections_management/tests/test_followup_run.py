@@ -311,3 +311,9 @@ class TestFollowupRun(CollectionsCommon):
         self.assertNotIn(other_case, visible)
         with self.assertRaises(AccessError):
             other_case.with_user(collector).read(["amount_overdue"])
+        # the collector reads the follow-ups of the case, with their email's state,
+        # although outgoing mails themselves are for administrators only
+        followups = case.with_user(collector).read(["communication_ids"])[0]
+        communications = self.env["collection.communication"].with_user(collector)
+        states = communications.browse(followups["communication_ids"]).read(["email_state"])
+        self.assertEqual([row["email_state"] for row in states], ["queued"])
