@@ -1,5 +1,6 @@
 """Smoke test: a real server, a JSON-RPC login, the Collections app in chromium."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -55,4 +56,40 @@ def test_collections_app_opens_in_browser(odoo_server, client, browser):
         browser.get(f"{odoo_server.base_url}/odoo/action-{action_id}")
         wait_for_view(browser)
         assert console_errors(browser) == [], f"console errors on {menu['complete_name']}"
+    assert odoo_server.log_errors() == []
+
+
+@pytest.mark.parametrize("login_name", ["collector", "cmanager"])
+def test_every_screen_and_first_record_open_for_each_role(odoo_server, client, browser, login_name):
+    """What a collector and a manager can reach opens without an access error: each
+    screen of their menus, and the first record of each list."""
+    client.login("admin", "admin")
+    root = client.ref("collections_management.menu_collections_root")
+    client.login(login_name, login_name)
+    # the menus the web client shows this user: filtered by the user's groups
+    menus = [
+        {"complete_name": menu["name"], "action_id": menu["actionID"]}
+        for menu in client.call("ir.ui.menu", "load_web_menus", [], False).values()
+        if menu.get("appID") == root
+        and menu.get("actionModel") == "ir.actions.act_window"
+        and menu["id"] != root
+    ]
+    assert menus, f"{login_name} sees no screen of the Collections app"
+    login(browser, odoo_server.base_url, login_name, login_name)
+    forms_opened = 0
+    for menu in menus:
+        browser.get(f"{odoo_server.base_url}/odoo/action-{menu['action_id']}")
+        wait_for_view(browser)
+        rows = browser.find_elements(By.CSS_SELECTOR, ".o_list_view .o_data_row .o_data_cell")
+        if rows:
+            browser.execute_script("arguments[0].click();", rows[0])
+            wait(browser).until(
+                EC.presence_of_element_located(
+                    (By.CSS_SELECTOR, ".o_form_view, .o_selected_row, .o_error_dialog")
+                )
+            )
+            wait_for_view(browser)
+            forms_opened += bool(browser.find_elements(By.CSS_SELECTOR, ".o_form_view"))
+        assert console_errors(browser) == [], f"console errors on {menu['complete_name']}"
+    assert forms_opened >= 10, f"only {forms_opened} records opened for {login_name}"
     assert odoo_server.log_errors() == []
