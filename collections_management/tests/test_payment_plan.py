@@ -199,3 +199,45 @@ class TestPaymentPlan(CollectionsCommon):
         message = plan.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         self.assertTrue(message.attachment_ids, "the agreement is attached")
         self.assertIn(self.debtor, message.partner_ids)
+
+    def test_monitoring_queries_do_not_grow_with_plans(self):
+        def make(count, tag):
+            with freeze_time("2026-02-01"):
+                debtors = self.env["res.partner"].create(
+                    [{"name": f"Plan {tag}-{i}", "is_company": True} for i in range(count)]
+                )
+                invoices = self.env["account.move"]
+                for debtor in debtors:
+                    invoices |= self.create_invoice(debtor, 300.0, "2026-01-10")
+                self.env["collection.case"]._sync_cases(self.company)
+                plans = self.env["collection.payment.plan"].create(
+                    [
+                        {
+                            "partner_id": invoice.partner_id.id,
+                            "move_ids": [Command.set(invoice.ids)],
+                            "date_first": "2026-03-01",
+                        }
+                        for invoice in invoices
+                    ]
+                )
+                plans.action_activate()
+            self.pay(invoices[0], 100.0, "2026-02-20")
+            return plans
+
+        def count_queries(date):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(date), self.no_commit():
+                before = self.env.cr.sql_log_count
+                self.env["collection.payment.plan"]._cron_monitor()
+                self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        small = make(2, "small")
+        small_queries = count_queries("2026-03-10")  # the first instalments are missed
+        self.assertEqual(set(small.mapped("state")), {"active", "breached"})
+        big = make(10, "big")
+        big_queries = count_queries("2026-03-10")
+        self.assertEqual(big.filtered(lambda p: p.state == "breached"), big[1:])
+        self.assertTrue(big[1:].case_id.activity_ids, "the breach path was exercised")
+        self.assertLessEqual(big_queries, small_queries + 3, (small_queries, big_queries))
