@@ -61,6 +61,7 @@
         "wizards/collection_write_off_wizard_views.xml",
         "wizards/collection_aged_receivable_wizard_views.xml",
         "wizards/collection_contact_log_views.xml",
+        "wizards/collection_statement_wizard_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],

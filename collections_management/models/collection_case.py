@@ -800,6 +800,9 @@ class CollectionCase(models.Model):
         action["context"]["default_company_id"] = self.company_id.id
         return action
 
+    def action_statement(self):
+        return self.partner_id.action_collection_statement()
+
     def action_print_statement(self):
         return self.partner_id.action_collection_statement_print()
 

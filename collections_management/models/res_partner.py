@@ -262,6 +262,18 @@ class ResPartner(models.Model):
         )
         return action
 
+    def action_collection_statement(self):
+        """Choose the statement's period, then print or send it."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer Statement"),
+            "res_model": "collection.statement.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
     def action_collection_statement_print(self):
         return self.env.ref(
             "collections_management.action_report_collection_statement"

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import CollectionsCommon
@@ -78,3 +79,31 @@ class TestStatementReport(CollectionsCommon):
         print_action = case.action_print_statement()
         self.assertEqual(print_action["report_name"], self.report.report_name)
         self.assertEqual(print_action["context"]["active_ids"], self.debtor_two.ids)
+
+    def test_statement_period_is_chosen_in_the_wizard(self):
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self.pay(self.open_invoice, 123.45, "2026-01-20")  # before the period
+        self.pay(self.open_invoice, 234.56, "2026-03-10")  # inside it
+        with freeze_time("2026-03-20"):
+            action = self.debtor.action_collection_statement()
+            wizard = (
+                self.env[action["res_model"]]
+                .with_context(action["context"])
+                .create({"date_from": "2026-03-01", "date_to": "2026-03-20"})
+            )
+            self.assertEqual(wizard.partner_ids, self.debtor)
+            print_action = wizard.action_print()
+            self.assertEqual(print_action["context"]["statement_date_from"], "2026-03-01")
+            html = (
+                self.env["ir.actions.report"]
+                .with_context(print_action["context"])
+                ._render_qweb_html(self.report.report_name, self.debtor.ids)[0]
+                .decode()
+            )
+            self.assertIn("234.56", html)
+            self.assertNotIn("123.45", html, "a payment before the period is left out")
+            send_action = wizard.action_send()
+            self.assertEqual(send_action["res_model"], "mail.compose.message")
+            self.assertEqual(send_action["context"]["statement_date_to"], "2026-03-20")
+            with self.refused(ValidationError, "starts after it ends"):
+                wizard.date_from = "2026-03-21"

@@ -3,5 +3,6 @@ from . import (
     collection_aged_receivable_wizard,
     collection_case_reassign,
     collection_contact_log,
+    collection_statement_wizard,
     collection_write_off_wizard,
 )
