@@ -560,6 +560,12 @@ class CollectionCase(models.Model):
         self._log_messages(
             {case: self.env._("Case closed: the overdue debt is paid.") for case in self}
         )
+        # the agency's work on a paid case is over; its commission stays billable
+        placements = self.env["collection.agency.placement"].search(
+            [("case_id", "in", self.ids), ("state", "=", "placed")]
+        )
+        if placements:
+            placements.action_close()
 
     def _move_to_stages(self, stage_by_case, body_by_case):
         """Move cases to new stages and say why in their chatter: one write per stage

@@ -92,6 +92,16 @@ class TestAgencyPlacement(RecoveryCommon):
         self.assertIn(placed, sent.line_ids.move_id, "follow-up resumes after recall")
         self.assertTrue(placed.collection_level_id)
 
+    def test_placement_closes_when_the_case_is_paid(self):
+        placed = self.create_invoice(self.debtor, 800.0, "2026-01-01")
+        case = self.open_case(self.debtor)
+        with freeze_time(TODAY):
+            placement = self.place(case, placed)
+        self.pay(placed, 800.0, TODAY)
+        self.assertFalse(case.is_open)
+        self.assertEqual(placement.state, "closed")
+        self.assertTrue(placement.date_end)
+
     def test_agency_conditions(self):
         recent = self.create_invoice(self.debtor, 800.0, "2026-03-01")
         small = self.create_invoice(self.debtor, 50.0, "2026-01-01")
