@@ -14,6 +14,39 @@ AGING_BUCKETS = [
 ]
 
 
+# What the aging and the receivable KPIs read: the ORM flushes these fields before
+# it queries either view.
+RECEIVABLE_LEDGER_DEPENDS = {
+    "account.move.line": [
+        "amount_residual",
+        "move_id",
+        "partner_id",
+        "company_id",
+        "account_id",
+        "balance",
+        "date",
+        "date_maturity",
+        "reconciled",
+        "currency_id",
+        "company_currency_id",
+    ],
+    "account.move": ["name", "move_type", "state", "invoice_user_id", "commercial_partner_id"],
+    "account.account": ["account_type"],
+    "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+    "res.partner": ["commercial_partner_id"],
+    "collection.case": [
+        "partner_id",
+        "company_id",
+        "user_id",
+        "stage_id",
+        "level_id",
+        "is_open",
+        "stage_type",
+        "date_closed",
+    ],
+}
+
+
 class CollectionAgedReceivable(models.Model):
     """Aged receivables: one row per open receivable journal item at the aging date.
 
@@ -27,35 +60,7 @@ class CollectionAgedReceivable(models.Model):
     _auto = False
     _order = "date_maturity, id"
     _rec_name = "move_name"
-    _depends = {
-        "account.move.line": [
-            "amount_residual",
-            "move_id",
-            "partner_id",
-            "company_id",
-            "account_id",
-            "balance",
-            "date",
-            "date_maturity",
-            "reconciled",
-            "currency_id",
-            "company_currency_id",
-        ],
-        "account.move": ["name", "move_type", "state", "invoice_user_id", "commercial_partner_id"],
-        "account.account": ["account_type"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["commercial_partner_id"],
-        "collection.case": [
-            "partner_id",
-            "company_id",
-            "user_id",
-            "stage_id",
-            "level_id",
-            "is_open",
-            "stage_type",
-            "date_closed",
-        ],
-    }
+    _depends = RECEIVABLE_LEDGER_DEPENDS
 
     # ------------------------------------------------------------------
     # Fields

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .collection_aged_receivable import RECEIVABLE_LEDGER_DEPENDS
+
 # How many months back the report (and the DSO countback) looks
 KPI_MONTHS = 24
 DSO_HELP = (
@@ -32,35 +34,7 @@ class CollectionReceivableKpi(models.Model):
     _description = "DSO and Collection Effectiveness"
     _auto = False
     _order = "date desc, scope, user_id"
-    _depends = {
-        "account.move.line": [
-            "amount_residual",
-            "move_id",
-            "partner_id",
-            "company_id",
-            "account_id",
-            "balance",
-            "date",
-            "date_maturity",
-            "reconciled",
-            "currency_id",
-            "company_currency_id",
-        ],
-        "account.move": ["name", "move_type", "state", "invoice_user_id", "commercial_partner_id"],
-        "account.account": ["account_type"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["commercial_partner_id"],
-        "collection.case": [
-            "partner_id",
-            "company_id",
-            "user_id",
-            "stage_id",
-            "level_id",
-            "is_open",
-            "stage_type",
-            "date_closed",
-        ],
-    }
+    _depends = RECEIVABLE_LEDGER_DEPENDS
 
     # ------------------------------------------------------------------
     # Fields
