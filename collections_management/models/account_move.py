@@ -101,6 +101,17 @@ class AccountMove(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
+    def _collection_money_received_sql(self, alias):
+        """The condition on an account_move row (`alias`) that it brings money in: the
+        entry of a payment or of a bank statement line. Credit notes, write-offs and
+        exchange differences reconcile invoices too, but are not money received."""
+        return SQL(
+            "(%(move)s.move_type = 'entry' AND (%(move)s.origin_payment_id IS NOT NULL"
+            " OR %(move)s.statement_line_id IS NOT NULL))",
+            move=SQL.identifier(alias),
+        )
+
+    @api.model
     def _collection_cash_received(self, windows, excluded_payment_moves=()):
         """Money actually received on invoices, as Odoo's reconciliation sees it.
 
@@ -125,12 +136,11 @@ class AccountMove(models.Model):
                   JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
                   JOIN account_move pay_move ON pay_move.id = pay_line.move_id
                  WHERE partial.max_date BETWEEN w.date_from AND w.date_to
-                   AND pay_move.move_type = 'entry'
-                   AND (pay_move.origin_payment_id IS NOT NULL
-                        OR pay_move.statement_line_id IS NOT NULL)
+                   AND %(received)s
                    %(excluded)s
               GROUP BY w.key
                 """,
+                received=self._collection_money_received_sql("pay_move"),
                 excluded=SQL("AND pay_move.id NOT IN %s", tuple(excluded_payment_moves))
                 if excluded_payment_moves
                 else SQL(),

@@ -208,8 +208,9 @@ class CollectionCollectorPerformance(models.Model):
               JOIN account_move_line pay_line ON pay_line.id = p.credit_move_id
               JOIN account_move pay ON pay.id = pay_line.move_id
              WHERE c.user_id IS NOT NULL
-               AND (pay.origin_payment_id IS NOT NULL OR pay.statement_line_id IS NOT NULL)
-            """
+               AND %s
+            """,
+            self.env["account.move"]._collection_money_received_sql("pay"),
         )
 
     @api.model
