@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class CollectionArrangementMixin(models.AbstractModel):
@@ -9,10 +9,52 @@ class CollectionArrangementMixin(models.AbstractModel):
 
     _name = "collection.arrangement.mixin"
     _description = "Payment Arrangement (promise or plan)"
+    _inherit = ["mail.thread"]
 
     _grace_days_policy_field = None  # e.g. "promise_grace_days"
     _list_action_xmlid = None  # e.g. "collections_management.collection_promise_action"
     _new_form_target = "current"  # "new" opens the form of a new one in a dialog
+    # The invoices proposed by default: the debtor's overdue ones, or all its open ones.
+    _default_overdue_invoices_only = False
+
+    # ------------------------------------------------------------------
+    # Fields (each model adds its own `move_ids`, on its own relation table, computed
+    # by `_compute_move_ids`)
+    # ------------------------------------------------------------------
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        tracking=True,
+        domain=[("is_company", "=", True)],
+        help="The commercial partner the arrangement is made with.",
+    )
+    case_id = fields.Many2one(
+        "collection.case",
+        compute="_compute_case_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The debtor's open collection case when the arrangement was made.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        help="The collector who took the arrangement; a promise counts in their kept rate.",
+    )
 
     # ------------------------------------------------------------------
     # Compute methods
@@ -29,6 +71,31 @@ class CollectionArrangementMixin(models.AbstractModel):
         for record in self:
             key = (record.partner_id.commercial_partner_id.id, record.company_id.id)
             record.case_id = by_key.get(key, record.case_id)
+
+    @api.depends("partner_id", "company_id")
+    def _compute_move_ids(self):
+        """The debtor's open (or overdue) posted invoices, in one search for all."""
+        with_partner = self.filtered("partner_id")
+        (self - with_partner).move_ids = False
+        if not with_partner:
+            return
+        domain = [
+            ("commercial_partner_id", "in", with_partner.partner_id.commercial_partner_id.ids),
+            ("company_id", "in", with_partner.company_id.ids),
+            ("move_type", "in", ("out_invoice", "out_receipt")),
+            ("state", "=", "posted"),
+            ("amount_residual", ">", 0),
+        ]
+        if self._default_overdue_invoices_only:
+            domain.append(("invoice_date_due", "<", fields.Date.context_today(self)))
+        invoices = (
+            self.env["account.move"]
+            .search(domain)
+            .grouped(lambda move: (move.commercial_partner_id, move.company_id))
+        )
+        for record in with_partner:
+            key = (record.partner_id.commercial_partner_id, record.company_id)
+            record.move_ids = invoices.get(key, self.env["account.move"])
 
     @api.depends("case_id")
     def _compute_user_id(self):

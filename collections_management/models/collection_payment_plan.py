@@ -25,36 +25,6 @@ class CollectionPaymentPlan(models.Model):
     # Fields
     # ------------------------------------------------------------------
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
-        required=True,
-        index=True,
-        tracking=True,
-        domain=[("is_company", "=", True)],
-    )
-    case_id = fields.Many2one(
-        "collection.case",
-        compute="_compute_case_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index="btree_not_null",
-        check_company=True,
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Collector",
-        compute="_compute_user_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        tracking=True,
-    )
     move_ids = fields.Many2many(
         "account.move",
         "collection_payment_plan_account_move_rel",
@@ -143,22 +113,6 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
-    @api.depends("partner_id", "company_id")
-    def _compute_move_ids(self):
-        for plan in self:
-            if not plan.partner_id:
-                plan.move_ids = False
-                continue
-            plan.move_ids = self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", plan.partner_id.commercial_partner_id.id),
-                    ("company_id", "=", plan.company_id.id),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("amount_residual", ">", 0),
-                ]
-            )
-
     @api.depends("move_ids")
     def _compute_amount_total(self):
         for plan in self:

@@ -24,34 +24,12 @@ class CollectionPromise(models.Model):
     _grace_days_policy_field = "promise_grace_days"
     _list_action_xmlid = "collections_management.collection_promise_action"
     _new_form_target = "new"
+    _default_overdue_invoices_only = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
-        required=True,
-        index=True,
-        tracking=True,
-        domain=[("is_company", "=", True)],
-        help="The commercial partner who made the promise.",
-    )
-    case_id = fields.Many2one(
-        "collection.case",
-        compute="_compute_case_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index="btree_not_null",
-        check_company=True,
-        help="The debtor's open collection case when the promise was made.",
-    )
     move_ids = fields.Many2many(
         "account.move",
         "collection_promise_account_move_rel",
@@ -117,17 +95,6 @@ class CollectionPromise(models.Model):
     channel = fields.Selection(
         CHANNELS, required=True, default="phone", help="How the debtor made the promise."
     )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Collector",
-        compute="_compute_user_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        tracking=True,
-        help="Who took the promise; the kept rate per collector counts it for them.",
-    )
     note = fields.Text()
     state = fields.Selection(
         [
@@ -156,24 +123,6 @@ class CollectionPromise(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
-    @api.depends("partner_id", "company_id")
-    def _compute_move_ids(self):
-        today = fields.Date.context_today(self)
-        for promise in self:
-            if not promise.partner_id:
-                promise.move_ids = False
-                continue
-            promise.move_ids = self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", promise.partner_id.commercial_partner_id.id),
-                    ("company_id", "=", promise.company_id.id),
-                    ("move_type", "in", ("out_invoice", "out_receipt")),
-                    ("state", "=", "posted"),
-                    ("amount_residual", ">", 0),
-                    ("invoice_date_due", "<", today),
-                ]
-            )
-
     @api.depends("move_ids")
     def _compute_amount_invoices(self):
         for promise in self:
