@@ -570,20 +570,19 @@ class CollectionCase(models.Model):
     def _move_to_stages(self, stage_by_case, body_by_case):
         """Move cases to new stages and say why in their chatter: one write per stage
         and one message insert, instead of a tracked write per case."""
-        by_stage = {}
-        for case, stage in stage_by_case.items():
-            if stage and case.is_open and case.stage_id != stage:
-                by_stage.setdefault(stage, self.browse())
-                by_stage[stage] |= case
-        for stage, cases in by_stage.items():
+        moved = self.browse(
+            case.id
+            for case, stage in stage_by_case.items()
+            if stage and case.is_open and case.stage_id != stage
+        )
+        for stage, cases in moved.grouped(lambda case: stage_by_case[case]).items():
             cases.with_context(tracking_disable=True).write({"stage_id": stage.id})
         self._log_messages(
             {
-                case: Markup("%s<br/>%s") % (body, self.env._("Stage: %s", stage.name))
-                if case in by_stage.get(stage, ())
+                case: Markup("%s<br/>%s") % (body, self.env._("Stage: %s", case.stage_id.name))
+                if case in moved
                 else body
                 for case, body in body_by_case.items()
-                for stage in [stage_by_case.get(case)]
             }
         )
 
