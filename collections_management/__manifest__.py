@@ -12,24 +12,21 @@
         # security
         "security/collections_security.xml",
         "security/ir.model.access.csv",
-        # data
-        "data/collection_stage_data.xml",
-        "data/ir_sequence_data.xml",
-        "data/mail_template_data.xml",
-        "data/ir_cron_data.xml",
-        "data/collection_recovery_sequence_data.xml",
-        "data/collection_limitation_period_data.xml",
-        "data/collection_dispute_data.xml",
-        # reports
+        # reports: the mail templates below attach them
         "reports/collection_communication_reports.xml",
         "reports/collection_letter_templates.xml",
         "reports/collection_payment_plan_reports.xml",
         "reports/collection_payment_plan_templates.xml",
         "reports/collection_statement_reports.xml",
         "reports/collection_statement_templates.xml",
-        # data that refers to reports
-        "data/collection_promise_data.xml",
-        "data/collection_statement_mail_template_data.xml",
+        # data
+        "data/ir_sequence_data.xml",
+        "data/collection_recovery_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/collection_stage_data.xml",
+        "data/collection_limitation_period_data.xml",
+        "data/collection_dispute_reason_data.xml",
         # views
         "views/collection_stage_views.xml",
         "views/collection_policy_views.xml",
