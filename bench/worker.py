@@ -38,7 +38,7 @@ import ledger
 
 _logger = logging.getLogger("bench.worker")
 
-LEVELS = [  # (delay in days, channel): the three levels
+LEVELS = [  # (delay in days, channel): the bench policy's three levels
     (10, "email"),
     (30, "email"),
     (60, "letter"),

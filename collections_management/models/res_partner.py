@@ -140,7 +140,7 @@ class ResPartner(models.Model):
         action.update(
             {
                 "domain": [("partner_id", "=", self.commercial_partner_id.id)],
-                "context": {"search_default_filter_all": 1, "create": False},
+                "context": {"create": False},
                 "view_mode": "list,form,kanban",
                 "views": [(False, "list"), (False, "form"), (False, "kanban")],
             }
@@ -257,9 +257,7 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "collections_management.collection_agency_placement_action"
         )
-        action.update(
-            domain=[("agency_id", "=", self.id)], context={"search_default_filter_all": 1}
-        )
+        action.update(domain=[("agency_id", "=", self.id)], context={})
         return action
 
     def action_collection_statement(self):
