@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .collection_promise import CHANNELS
+from .collection_promise import CHANNELS, PROMISE_STATES
 
 
 class CollectionPromiseReport(models.Model):
@@ -13,6 +13,22 @@ class CollectionPromiseReport(models.Model):
     _description = "Promises Analysis"
     _auto = False
     _order = "date_promised desc"
+    # What the query reads: the ORM flushes these fields before it queries the view.
+    _depends = {
+        "collection.promise": [
+            "company_id",
+            "partner_id",
+            "case_id",
+            "user_id",
+            "date",
+            "date_promised",
+            "channel",
+            "state",
+            "amount",
+            "amount_received",
+        ],
+        "res.company": ["currency_id"],
+    }
 
     promise_id = fields.Many2one("collection.promise", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -23,16 +39,7 @@ class CollectionPromiseReport(models.Model):
     date = fields.Date(string="Made On", readonly=True)
     date_promised = fields.Date(string="Promised Date", readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
-    state = fields.Selection(
-        [
-            ("open", "Open"),
-            ("kept", "Kept"),
-            ("partial", "Partially Kept"),
-            ("broken", "Broken"),
-            ("cancelled", "Cancelled"),
-        ],
-        readonly=True,
-    )
+    state = fields.Selection(PROMISE_STATES, readonly=True)
     amount = fields.Monetary(string="Promised", readonly=True)
     amount_received = fields.Monetary(string="Received", readonly=True)
     due_count = fields.Integer(

@@ -294,6 +294,21 @@ class TestCollectorPerformance(TestReportingCommon):
                 {"user_id": self.collector_a.id, "date": "2026-03-01", "amount": 10.0}
             )
 
+    def test_promise_analysis_shows_a_state_change_not_yet_flushed(self):
+        self.create_invoice(self.debtor, 500.0, "2026-01-31", invoice_date="2026-01-01")
+        self.sync("2026-02-10")
+        with freeze_time("2026-02-10"):
+            promise = self.env["collection.promise"].create(
+                {"partner_id": self.debtor.id, "date_promised": "2026-02-20"}
+            )
+        Report = self.env["collection.promise.report"]
+        domain = [("promise_id", "=", promise.id)]
+        self.assertEqual(Report._read_group(domain, ["state"], ["__count"]), [("open", 1)])
+        # The new state waits in the cache: reading the analysis must flush it first.
+        promise.action_cancel()
+        self.assertEqual(Report._read_group(domain, ["state"], ["__count"]), [("cancelled", 1)])
+        self.assertEqual(Report.search(domain).state, "cancelled")
+
 
 @tagged("post_install", "-at_install")
 class TestDsoCei(TestReportingCommon):
