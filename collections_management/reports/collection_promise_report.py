@@ -1,7 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .collection_promise import CHANNELS, PROMISE_STATES
+from ..models.collection_promise import CHANNELS, DUE_STATES, PROMISE_STATES
 
 
 class CollectionPromiseReport(models.Model):
@@ -10,6 +10,7 @@ class CollectionPromiseReport(models.Model):
     cancelled promises are left out of the average)."""
 
     _name = "collection.promise.report"
+    _inherit = ["collection.report.mixin"]
     _description = "Promises Analysis"
     _auto = False
     _order = "date_promised desc"
@@ -53,20 +54,27 @@ class CollectionPromiseReport(models.Model):
         help="Promises kept / promises due, in %. Open and cancelled promises do not count.",
     )
 
-    @property
-    def _table_query(self):
+    @api.model
+    def _select(self):
         return SQL(
             """
             SELECT promise.id, promise.id AS promise_id, promise.company_id,
                    company.currency_id, promise.partner_id, promise.case_id, promise.user_id,
                    promise.date, promise.date_promised, promise.channel, promise.state,
                    promise.amount, promise.amount_received,
-                   CASE WHEN promise.state IN ('kept', 'partial', 'broken') THEN 1 ELSE 0 END
-                       AS due_count,
+                   CASE WHEN promise.state IN %(due)s THEN 1 ELSE 0 END AS due_count,
                    CASE WHEN promise.state = 'kept' THEN 1 ELSE 0 END AS kept_count,
                    CASE WHEN promise.state = 'kept' THEN 100.0
-                        WHEN promise.state IN ('partial', 'broken') THEN 0.0
+                        WHEN promise.state IN %(due)s THEN 0.0
                    END AS kept_rate
+            """,
+            due=DUE_STATES,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
               FROM collection_promise promise
               JOIN res_company company ON company.id = promise.company_id
             """
