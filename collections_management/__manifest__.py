@@ -77,6 +77,7 @@
     "assets": {
         "web.assets_backend": [
             "collections_management/static/src/scss/collection_dashboard.scss",
+            "collections_management/static/src/components/**/*",
         ],
     },
     "application": True,

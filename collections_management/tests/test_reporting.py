@@ -371,12 +371,39 @@ class TestDashboard(TestReportingCommon):
             self.assertEqual(card.amount_overdue_previous, 1000.0)
             self.assertAlmostEqual(card.overdue_trend, 5.0)
             self.assertEqual(card.open_case_count, 2)
-            self.assertIn(self.debtor.name, card.top_debtors_html)
-            self.assertLess(
-                card.top_debtors_html.index(self.debtor.name),
-                card.top_debtors_html.index(self.debtor_two.name),
+            self.assertEqual(
+                card.top_debtor_data,
+                [
+                    {"id": self.debtor.id, "label": self.debtor.display_name, "amount": 750.0},
+                    {
+                        "id": self.debtor_two.id,
+                        "label": self.debtor_two.display_name,
+                        "amount": 300.0,
+                    },
+                ],
             )
-            self.assertIn(self.collector_a.name, card.leaderboard_html)
+            self.assertEqual(
+                card.leaderboard_data,
+                [
+                    {
+                        "id": self.collector_a.id,
+                        "label": self.collector_a.name,
+                        "amount": 250.0,
+                        "cases_worked": 0,
+                    }
+                ],
+            )
+            self.assertEqual(
+                [(row["key"], row["label"], row["amount"]) for row in card.aging_data],
+                [
+                    ("0_not_due", "Not Due", 50.0),
+                    ("1_1_30", "1-30", 300.0),
+                    ("2_31_60", "31-60", 750.0),
+                    ("3_61_90", "61-90", 0.0),
+                    ("4_91_120", "91-120", 0.0),
+                    ("5_over_120", "Over 120", 0.0),
+                ],
+            )
             self.assertEqual(
                 card.action_open_aging()["domain"], [("company_id", "=", self.company.id)]
             )
