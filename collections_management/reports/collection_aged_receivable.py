@@ -28,6 +28,7 @@ class CollectionAgedReceivable(models.Model):
     _auto = False
     _order = "date_maturity, id"
     _rec_name = "move_name"
+    # _depends: the ledger's (collection.receivable.ledger), which the query reads
 
     # ------------------------------------------------------------------
     # Fields

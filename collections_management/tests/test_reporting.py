@@ -205,6 +205,23 @@ class TestAgedReceivables(TestReportingCommon):
         self.assertEqual(action["res_model"], "collection.aged.receivable")
         self.assertEqual(action["context"]["aging_date"], "2026-02-01")
 
+    def test_a_collector_change_not_yet_flushed_shows_in_the_aging_and_kpis(self):
+        self.create_invoice(self.debtor, 100.0, "2026-01-31", invoice_date="2026-01-01")
+        self.sync("2026-02-15")
+        self.case_of(self.debtor).user_id = self.collector_a
+        self.env.flush_all()
+        # The new collector waits in the cache: reading either view must flush it first.
+        self.case_of(self.debtor).user_id = self.collector_b
+        domain = [("partner_id", "=", self.debtor.id)]
+        Aging = self.Aging.with_context(aging_date="2026-02-15")
+        self.assertEqual(Aging._read_group(domain, ["user_id"]), [(self.collector_b,)])
+        with freeze_time("2026-02-15"):
+            kpi = self.env["collection.receivable.kpi"]._read_group(
+                [("scope", "=", "collector"), ("company_id", "=", self.company.id)],
+                ["user_id"],
+            )
+        self.assertEqual(kpi, [(self.collector_b,)])
+
 
 @tagged("post_install", "-at_install")
 class TestCollectorPerformance(TestReportingCommon):
