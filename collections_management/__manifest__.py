@@ -46,15 +46,17 @@
         "views/collection_legal_action_views.xml",
         "views/collection_limitation_period_views.xml",
         "views/collection_write_off_views.xml",
-        "views/collection_aged_receivable_views.xml",
-        "views/collection_collector_performance_views.xml",
         "views/collection_target_views.xml",
-        "views/collection_receivable_kpi_views.xml",
-        "views/collection_dashboard_views.xml",
         "views/account_move_views.xml",
         "views/mail_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        # reporting: analysis views and the dashboard
+        "reports/collection_aged_receivable_views.xml",
+        "reports/collection_collector_performance_views.xml",
+        "reports/collection_receivable_kpi_views.xml",
+        "reports/collection_promise_report_views.xml",
+        "reports/collection_dashboard_views.xml",
         # wizards
         "wizards/account_move_reversal_views.xml",
         "wizards/collection_aged_receivable_wizard_views.xml",
@@ -75,6 +77,7 @@
     "assets": {
         "web.assets_backend": [
             "collections_management/static/src/scss/collection_dashboard.scss",
+            "collections_management/static/src/components/**/*",
         ],
     },
     "application": True,

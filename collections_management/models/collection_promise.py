@@ -11,6 +11,13 @@ CHANNELS = [
     ("portal", "Portal"),
     ("visit", "Visit"),
 ]
+PROMISE_STATES = [
+    ("open", "Open"),
+    ("kept", "Kept"),
+    ("partial", "Partially Kept"),
+    ("broken", "Broken"),
+    ("cancelled", "Cancelled"),
+]
 # States of a promise whose outcome is known: these count in the kept rate.
 DUE_STATES = ("kept", "partial", "broken")
 
@@ -97,13 +104,7 @@ class CollectionPromise(models.Model):
     )
     note = fields.Text()
     state = fields.Selection(
-        [
-            ("open", "Open"),
-            ("kept", "Kept"),
-            ("partial", "Partially Kept"),
-            ("broken", "Broken"),
-            ("cancelled", "Cancelled"),
-        ],
+        PROMISE_STATES,
         default="open",
         required=True,
         readonly=True,

@@ -205,6 +205,23 @@ class TestAgedReceivables(TestReportingCommon):
         self.assertEqual(action["res_model"], "collection.aged.receivable")
         self.assertEqual(action["context"]["aging_date"], "2026-02-01")
 
+    def test_a_collector_change_not_yet_flushed_shows_in_the_aging_and_kpis(self):
+        self.create_invoice(self.debtor, 100.0, "2026-01-31", invoice_date="2026-01-01")
+        self.sync("2026-02-15")
+        self.case_of(self.debtor).user_id = self.collector_a
+        self.env.flush_all()
+        # The new collector waits in the cache: reading either view must flush it first.
+        self.case_of(self.debtor).user_id = self.collector_b
+        domain = [("partner_id", "=", self.debtor.id)]
+        Aging = self.Aging.with_context(aging_date="2026-02-15")
+        self.assertEqual(Aging._read_group(domain, ["user_id"]), [(self.collector_b,)])
+        with freeze_time("2026-02-15"):
+            kpi = self.env["collection.receivable.kpi"]._read_group(
+                [("scope", "=", "collector"), ("company_id", "=", self.company.id)],
+                ["user_id"],
+            )
+        self.assertEqual(kpi, [(self.collector_b,)])
+
 
 @tagged("post_install", "-at_install")
 class TestCollectorPerformance(TestReportingCommon):
@@ -294,6 +311,21 @@ class TestCollectorPerformance(TestReportingCommon):
                 {"user_id": self.collector_a.id, "date": "2026-03-01", "amount": 10.0}
             )
 
+    def test_promise_analysis_shows_a_state_change_not_yet_flushed(self):
+        self.create_invoice(self.debtor, 500.0, "2026-01-31", invoice_date="2026-01-01")
+        self.sync("2026-02-10")
+        with freeze_time("2026-02-10"):
+            promise = self.env["collection.promise"].create(
+                {"partner_id": self.debtor.id, "date_promised": "2026-02-20"}
+            )
+        Report = self.env["collection.promise.report"]
+        domain = [("promise_id", "=", promise.id)]
+        self.assertEqual(Report._read_group(domain, ["state"], ["__count"]), [("open", 1)])
+        # The new state waits in the cache: reading the analysis must flush it first.
+        promise.action_cancel()
+        self.assertEqual(Report._read_group(domain, ["state"], ["__count"]), [("cancelled", 1)])
+        self.assertEqual(Report.search(domain).state, "cancelled")
+
 
 @tagged("post_install", "-at_install")
 class TestDsoCei(TestReportingCommon):
@@ -356,12 +388,39 @@ class TestDashboard(TestReportingCommon):
             self.assertEqual(card.amount_overdue_previous, 1000.0)
             self.assertAlmostEqual(card.overdue_trend, 5.0)
             self.assertEqual(card.open_case_count, 2)
-            self.assertIn(self.debtor.name, card.top_debtors_html)
-            self.assertLess(
-                card.top_debtors_html.index(self.debtor.name),
-                card.top_debtors_html.index(self.debtor_two.name),
+            self.assertEqual(
+                card.top_debtor_data,
+                [
+                    {"id": self.debtor.id, "label": self.debtor.display_name, "amount": 750.0},
+                    {
+                        "id": self.debtor_two.id,
+                        "label": self.debtor_two.display_name,
+                        "amount": 300.0,
+                    },
+                ],
             )
-            self.assertIn(self.collector_a.name, card.leaderboard_html)
+            self.assertEqual(
+                card.leaderboard_data,
+                [
+                    {
+                        "id": self.collector_a.id,
+                        "label": self.collector_a.name,
+                        "amount": 250.0,
+                        "cases_worked": 0,
+                    }
+                ],
+            )
+            self.assertEqual(
+                [(row["key"], row["label"], row["amount"]) for row in card.aging_data],
+                [
+                    ("0_not_due", "Not Due", 50.0),
+                    ("1_1_30", "1-30", 300.0),
+                    ("2_31_60", "31-60", 750.0),
+                    ("3_61_90", "61-90", 0.0),
+                    ("4_91_120", "91-120", 0.0),
+                    ("5_over_120", "Over 120", 0.0),
+                ],
+            )
             self.assertEqual(
                 card.action_open_aging()["domain"], [("company_id", "=", self.company.id)]
             )

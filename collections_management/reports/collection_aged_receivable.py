@@ -14,39 +14,6 @@ AGING_BUCKETS = [
 ]
 
 
-# What the aging and the receivable KPIs read: the ORM flushes these fields before
-# it queries either view.
-RECEIVABLE_LEDGER_DEPENDS = {
-    "account.move.line": [
-        "amount_residual",
-        "move_id",
-        "partner_id",
-        "company_id",
-        "account_id",
-        "balance",
-        "date",
-        "date_maturity",
-        "reconciled",
-        "currency_id",
-        "company_currency_id",
-    ],
-    "account.move": ["name", "move_type", "state", "invoice_user_id", "commercial_partner_id"],
-    "account.account": ["account_type"],
-    "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-    "res.partner": ["commercial_partner_id"],
-    "collection.case": [
-        "partner_id",
-        "company_id",
-        "user_id",
-        "stage_id",
-        "level_id",
-        "is_open",
-        "stage_type",
-        "date_closed",
-    ],
-}
-
-
 class CollectionAgedReceivable(models.Model):
     """Aged receivables: one row per open receivable journal item at the aging date.
 
@@ -56,11 +23,12 @@ class CollectionAgedReceivable(models.Model):
     Amounts are in the company currency, like Odoo's own receivable balance."""
 
     _name = "collection.aged.receivable"
+    _inherit = ["collection.receivable.ledger"]
     _description = "Aged Receivables"
     _auto = False
     _order = "date_maturity, id"
     _rec_name = "move_name"
-    _depends = RECEIVABLE_LEDGER_DEPENDS
+    # _depends: the ledger's (collection.receivable.ledger), which the query reads
 
     # ------------------------------------------------------------------
     # Fields
@@ -134,54 +102,29 @@ class CollectionAgedReceivable(models.Model):
                 self.env._("The aging date %s is not a date (expected YYYY-MM-DD).", value)
             ) from error
 
-    @property
-    def _table_query(self):
-        return self._aging_query(self._aging_date())
+    @api.model
+    def _days_overdue_sql(self):
+        return SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", self._aging_date())
 
     @api.model
-    def _aging_query(self, date):
-        """SQL of the open receivable items at `date`, with their buckets."""
-        days = SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", date)
-        cases = SQL(
-            """
-            SELECT DISTINCT ON (partner_id, company_id)
-                   id, partner_id, company_id, user_id, stage_id, level_id
-              FROM collection_case
-          ORDER BY partner_id, company_id, is_open DESC, id DESC
-            """
-        )
-        # Reconciliations dated after the aging date, added back to the residual of
-        # both lines they match: none at today's date, so the open lines are read as is.
-        later = SQL(
-            """
-            SELECT line_id, SUM(amount) AS amount
-              FROM (SELECT debit_move_id AS line_id, amount
-                      FROM account_partial_reconcile WHERE max_date > %(date)s
-                     UNION ALL
-                    SELECT credit_move_id, -amount
-                      FROM account_partial_reconcile WHERE max_date > %(date)s) partials
-          GROUP BY line_id
-            """,
-            date=date,
-        )
-        bucket_cases = []
-        amount_columns = []
-        for key, _label, low, high in AGING_BUCKETS:
-            condition = (
+    def _bucket_conditions(self):
+        """[(bucket key, SQL condition on the days past due)] in aging order"""
+        days = self._days_overdue_sql()
+        return [
+            (
+                key,
                 SQL("%s <= %s", days, high)
                 if low is None
                 else SQL("%s >= %s", days, low)
                 if high is None
-                else SQL("%s BETWEEN %s AND %s", days, low, high)
+                else SQL("%s BETWEEN %s AND %s", days, low, high),
             )
-            bucket_cases.append(SQL("WHEN %s THEN %s", condition, key))
-            amount_columns.append(
-                SQL(
-                    "CASE WHEN %s THEN residual.amount ELSE 0 END AS %s",
-                    condition,
-                    SQL.identifier(f"amount_{key[2:]}"),
-                )
-            )
+            for key, _label, low, high in AGING_BUCKETS
+        ]
+
+    @api.model
+    def _select(self):
+        conditions = self._bucket_conditions()
         return SQL(
             """
             SELECT aml.id,
@@ -205,29 +148,54 @@ class CollectionAgedReceivable(models.Model):
                    CASE %(buckets)s END AS bucket,
                    residual.amount AS amount_residual,
                    %(amounts)s
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-         LEFT JOIN res_partner partner ON partner.id = aml.partner_id
-         LEFT JOIN (%(cases)s) cases
-                ON cases.partner_id = COALESCE(partner.commercial_partner_id, aml.partner_id)
-               AND cases.company_id = aml.company_id
-         LEFT JOIN (%(later)s) later ON later.line_id = aml.id
+            """,
+            days=self._days_overdue_sql(),
+            buckets=SQL(" ").join(
+                SQL("WHEN %s THEN %s", condition, key) for key, condition in conditions
+            ),
+            amounts=SQL(", ").join(
+                SQL(
+                    "CASE WHEN %s THEN residual.amount ELSE 0 END AS %s",
+                    condition,
+                    SQL.identifier(f"amount_{key[2:]}"),
+                )
+                for key, condition in conditions
+            ),
+        )
+
+    @api.model
+    def _from(self):
+        # Reconciliations dated after the aging date, added back to the residual of
+        # both lines they match: none at today's date, so the open lines are read as is.
+        return SQL(
+            """
+            %(ledger)s
+         LEFT JOIN (
+                SELECT line_id, SUM(amount) AS amount
+                  FROM (SELECT debit_move_id AS line_id, amount
+                          FROM account_partial_reconcile WHERE max_date > %(date)s
+                         UNION ALL
+                        SELECT credit_move_id, -amount
+                          FROM account_partial_reconcile WHERE max_date > %(date)s) partials
+              GROUP BY line_id
+               ) later ON later.line_id = aml.id
         CROSS JOIN LATERAL (
                 SELECT aml.amount_residual + COALESCE(later.amount, 0) AS amount
                ) residual
-             WHERE account.account_type = 'asset_receivable'
-               AND move.state = 'posted'
-               AND aml.date <= %(date)s
-               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
-               AND aml.amount_residual + COALESCE(later.amount, 0) <> 0
             """,
-            days=days,
-            buckets=SQL(" ").join(bucket_cases),
-            amounts=SQL(", ").join(amount_columns),
-            cases=cases,
-            later=later,
-            date=date,
+            ledger=self._ledger_from(),
+            date=self._aging_date(),
+        )
+
+    @api.model
+    def _where(self):
+        return SQL(
+            """
+            %s
+               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
+               AND residual.amount <> 0
+            """,
+            self._ledger_where(self._aging_date()),
         )
 
     # ------------------------------------------------------------------

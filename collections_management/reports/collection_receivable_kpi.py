@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .collection_aged_receivable import RECEIVABLE_LEDGER_DEPENDS
-
 # How many months back the report (and the DSO countback) looks
 KPI_MONTHS = 24
 DSO_HELP = (
@@ -31,10 +29,12 @@ class CollectionReceivableKpi(models.Model):
     The collector of a debtor is the one of its case (the open one, else the latest)."""
 
     _name = "collection.receivable.kpi"
+    _inherit = ["collection.receivable.ledger"]
     _description = "DSO and Collection Effectiveness"
     _auto = False
     _order = "date desc, scope, user_id"
-    _depends = RECEIVABLE_LEDGER_DEPENDS
+    # and the ledger's columns (`collection.receivable.ledger`)
+    _depends = {"res.company": ["currency_id"]}
 
     # ------------------------------------------------------------------
     # Fields
@@ -76,12 +76,9 @@ class CollectionReceivableKpi(models.Model):
     # ------------------------------------------------------------------
     # The query
     # ------------------------------------------------------------------
-    @property
-    def _table_query(self):
-        return self._kpi_query(fields.Date.context_today(self))
-
     @api.model
-    def _kpi_query(self, today):
+    def _with(self):
+        today = fields.Date.context_today(self)
         invoice_types = ("out_invoice", "out_refund", "out_receipt")
         return SQL(
             """
@@ -95,31 +92,18 @@ class CollectionReceivableKpi(models.Model):
                                        interval '1 month') m
             ),
             bounds AS (SELECT MIN(month) AS first_month FROM months),
-            cases AS (
-                SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, user_id
-                  FROM collection_case
-              ORDER BY partner_id, company_id, is_open DESC, id DESC
-            ),
             base AS (
                 SELECT aml.id, aml.company_id, cases.user_id, aml.date, aml.balance,
                        aml.amount_residual,
                        COALESCE(aml.date_maturity, aml.date) AS due,
                        move.move_type IN %(invoice_types)s AS is_sale
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN account_account account ON account.id = aml.account_id
-             LEFT JOIN res_partner partner ON partner.id = aml.partner_id
-             LEFT JOIN cases
-                    ON cases.partner_id = COALESCE(partner.commercial_partner_id, aml.partner_id)
-                   AND cases.company_id = aml.company_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND move.state = 'posted'
-                   AND aml.date <= %(today)s
+                %(ledger_from)s
+                %(ledger_where)s
             ),
             -- per collector first; the company rows add them up
             collector_flows AS (
                 SELECT l.company_id, l.user_id,
-                       GREATEST(date_trunc('month', l.date)::date, bounds.first_month) AS month,
+                       GREATEST(%(line_month)s, bounds.first_month) AS month,
                        SUM(l.balance) AS net,
                        SUM(l.balance) FILTER (WHERE l.date < bounds.first_month) AS opening,
                        SUM(l.balance) FILTER (WHERE l.is_sale
@@ -195,6 +179,19 @@ class CollectionReceivableKpi(models.Model):
                    AND k.user_id IS NOT DISTINCT FROM m.user_id AND k.month <= m.month
               GROUP BY 1, 2, 3, 4
             )
+            """,
+            today=today,
+            months=KPI_MONTHS - 1,
+            invoice_types=invoice_types,
+            line_month=self._month_sql(SQL("l.date")),
+            ledger_from=self._ledger_from(),
+            ledger_where=self._ledger_where(today),
+        )
+
+    @api.model
+    def _select(self):
+        return SQL(
+            """
             SELECT row_number() OVER (ORDER BY kpi.company_id, kpi.scope, kpi.user_id,
                                       kpi.month) AS id,
                    kpi.month AS date, kpi.scope, kpi.user_id, kpi.company_id,
@@ -206,13 +203,17 @@ class CollectionReceivableKpi(models.Model):
                         THEN (kpi.ar_begin + kpi.sales - kpi.ar_end)
                              / (kpi.ar_begin + kpi.sales - kpi.ar_current) * 100
                    END AS cei
+            """
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
               FROM kpi
               JOIN res_company company ON company.id = kpi.company_id
               JOIN dso
                 ON dso.company_id = kpi.company_id AND dso.scope = kpi.scope
                AND dso.user_id IS NOT DISTINCT FROM kpi.user_id AND dso.month = kpi.month
-            """,
-            today=today,
-            months=KPI_MONTHS - 1,
-            invoice_types=invoice_types,
+            """
         )

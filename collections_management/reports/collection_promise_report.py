@@ -1,7 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .collection_promise import CHANNELS
+from ..models.collection_promise import CHANNELS, DUE_STATES, PROMISE_STATES
 
 
 class CollectionPromiseReport(models.Model):
@@ -10,9 +10,26 @@ class CollectionPromiseReport(models.Model):
     cancelled promises are left out of the average)."""
 
     _name = "collection.promise.report"
+    _inherit = ["collection.report.mixin"]
     _description = "Promises Analysis"
     _auto = False
     _order = "date_promised desc"
+    # What the query reads: the ORM flushes these fields before it queries the view.
+    _depends = {
+        "collection.promise": [
+            "company_id",
+            "partner_id",
+            "case_id",
+            "user_id",
+            "date",
+            "date_promised",
+            "channel",
+            "state",
+            "amount",
+            "amount_received",
+        ],
+        "res.company": ["currency_id"],
+    }
 
     promise_id = fields.Many2one("collection.promise", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -23,16 +40,7 @@ class CollectionPromiseReport(models.Model):
     date = fields.Date(string="Made On", readonly=True)
     date_promised = fields.Date(string="Promised Date", readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
-    state = fields.Selection(
-        [
-            ("open", "Open"),
-            ("kept", "Kept"),
-            ("partial", "Partially Kept"),
-            ("broken", "Broken"),
-            ("cancelled", "Cancelled"),
-        ],
-        readonly=True,
-    )
+    state = fields.Selection(PROMISE_STATES, readonly=True)
     amount = fields.Monetary(string="Promised", readonly=True)
     amount_received = fields.Monetary(string="Received", readonly=True)
     due_count = fields.Integer(
@@ -46,20 +54,27 @@ class CollectionPromiseReport(models.Model):
         help="Promises kept / promises due, in %. Open and cancelled promises do not count.",
     )
 
-    @property
-    def _table_query(self):
+    @api.model
+    def _select(self):
         return SQL(
             """
             SELECT promise.id, promise.id AS promise_id, promise.company_id,
                    company.currency_id, promise.partner_id, promise.case_id, promise.user_id,
                    promise.date, promise.date_promised, promise.channel, promise.state,
                    promise.amount, promise.amount_received,
-                   CASE WHEN promise.state IN ('kept', 'partial', 'broken') THEN 1 ELSE 0 END
-                       AS due_count,
+                   CASE WHEN promise.state IN %(due)s THEN 1 ELSE 0 END AS due_count,
                    CASE WHEN promise.state = 'kept' THEN 1 ELSE 0 END AS kept_count,
                    CASE WHEN promise.state = 'kept' THEN 100.0
-                        WHEN promise.state IN ('partial', 'broken') THEN 0.0
+                        WHEN promise.state IN %(due)s THEN 0.0
                    END AS kept_rate
+            """,
+            due=DUE_STATES,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
               FROM collection_promise promise
               JOIN res_company company ON company.id = promise.company_id
             """

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.collection_promise import DUE_STATES
+
 # Every measure of the report; a source fills some of them, the others are zero.
 PERFORMANCE_MEASURES = (
     "cases_worked",
@@ -27,36 +29,20 @@ class CollectionCollectorPerformance(models.Model):
     `_source_*` method listed in `_performance_sources`."""
 
     _name = "collection.collector.performance"
+    _inherit = ["collection.report.mixin"]
     _description = "Collector Performance"
     _auto = False
     _order = "date desc, user_id"
     _depends = {
-        "account.move.line": [
-            "move_id",
-            "partner_id",
-            "company_id",
-            "account_id",
-            "balance",
-            "date",
-            "date_maturity",
-            "reconciled",
-            "currency_id",
-            "company_currency_id",
+        "account.move.line": ["move_id"],
+        "account.move": [
+            "collection_case_id",
+            "move_type",
+            "origin_payment_id",
+            "statement_line_id",
         ],
-        "account.account": ["account_type"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["commercial_partner_id"],
-        "collection.case": [
-            "partner_id",
-            "company_id",
-            "user_id",
-            "stage_id",
-            "level_id",
-            "is_open",
-            "stage_type",
-            "date_closed",
-        ],
-        "account.move": ["collection_case_id", "origin_payment_id", "statement_line_id"],
+        "collection.case": ["partner_id", "company_id", "user_id", "stage_type", "date_closed"],
         "mail.message": ["model", "res_id", "message_type", "mail_activity_type_id", "date"],
         "collection.communication": ["case_id", "state", "date"],
         "collection.target": ["user_id", "company_id", "date", "amount", "active"],
@@ -69,6 +55,7 @@ class CollectionCollectorPerformance(models.Model):
             "date_evaluated",
             "state",
         ],
+        "res.company": ["currency_id"],
     }
 
     # ------------------------------------------------------------------
@@ -119,8 +106,30 @@ class CollectionCollectorPerformance(models.Model):
     # ------------------------------------------------------------------
     # The query
     # ------------------------------------------------------------------
-    @property
-    def _table_query(self):
+    @api.model
+    def _select(self):
+        return SQL(
+            """
+            SELECT row_number() OVER (ORDER BY rows.date, rows.user_id, rows.case_id) AS id,
+                   rows.*, company.currency_id, c.partner_id
+            """
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+              FROM (%s) rows
+              JOIN res_company company ON company.id = rows.company_id
+         LEFT JOIN collection_case c ON c.id = rows.case_id
+            """,
+            SQL(" UNION ALL ").join(self._performance_rows()),
+        )
+
+    @api.model
+    def _performance_rows(self):
+        """One SQL per source: its rows with every measure, zero (or NULL for the
+        averaged ones) where the source does not fill it."""
         branches = []
         for source, measures in self._performance_sources():
             unknown = set(measures) - set(PERFORMANCE_MEASURES)
@@ -142,16 +151,7 @@ class CollectionCollectorPerformance(models.Model):
                     source,
                 )
             )
-        return SQL(
-            """
-            SELECT row_number() OVER (ORDER BY rows.date, rows.user_id, rows.case_id) AS id,
-                   rows.*, company.currency_id, c.partner_id
-              FROM (%s) rows
-              JOIN res_company company ON company.id = rows.company_id
-         LEFT JOIN collection_case c ON c.id = rows.case_id
-            """,
-            SQL(" UNION ALL ").join(branches),
-        )
+        return branches
 
     @api.model
     def _performance_sources(self):
@@ -175,32 +175,52 @@ class CollectionCollectorPerformance(models.Model):
         ]
 
     @api.model
+    def _collector_events(self, table, date_column, condition, *columns, case=None):
+        """SQL of the rows of `table` (alias `event`) that have a collector and meet
+        `condition`: the month of `date_column`, the collector, the company, the case
+        (`case`, an SQL expression; by default the row's case_id) and `columns`."""
+        return SQL(
+            """
+            SELECT %(month)s AS date, event.user_id, event.company_id, %(case)s AS case_id
+                   %(columns)s
+              FROM %(table)s event
+             WHERE event.user_id IS NOT NULL AND %(condition)s
+            """,
+            month=self._month_sql(SQL("event.%s", SQL.identifier(date_column))),
+            case=case or SQL("event.case_id"),
+            columns=SQL("").join(SQL(", %s", column) for column in columns),
+            table=SQL.identifier(table),
+            condition=condition,
+        )
+
+    @api.model
     def _source_cases_worked(self):
         return SQL(
             """
             SELECT worked.date, c.user_id, c.company_id, c.id AS case_id
               FROM (
-                    SELECT res_id AS case_id, date_trunc('month', date)::date AS date
+                    SELECT res_id AS case_id, %(message_month)s AS date
                       FROM mail_message
                      WHERE model = 'collection.case'
                        AND (message_type IN ('comment', 'email')
                             OR mail_activity_type_id IS NOT NULL)
                      UNION
-                    SELECT case_id, date_trunc('month', date)::date
+                    SELECT case_id, %(communication_month)s
                       FROM collection_communication
                      WHERE case_id IS NOT NULL AND state IN ('sent', 'manual')
                    ) worked
               JOIN collection_case c ON c.id = worked.case_id
              WHERE c.user_id IS NOT NULL
-            """
+            """,
+            message_month=self._month_sql(SQL("mail_message.date")),
+            communication_month=self._month_sql(SQL("collection_communication.date")),
         )
 
     @api.model
     def _source_cash_collected(self):
         return SQL(
             """
-            SELECT date_trunc('month', p.max_date)::date AS date, c.user_id, c.company_id,
-                   c.id AS case_id, p.amount
+            SELECT %(month)s AS date, c.user_id, c.company_id, c.id AS case_id, p.amount
               FROM account_partial_reconcile p
               JOIN account_move_line inv_line ON inv_line.id = p.debit_move_id
               JOIN account_move inv ON inv.id = inv_line.move_id
@@ -208,63 +228,48 @@ class CollectionCollectorPerformance(models.Model):
               JOIN account_move_line pay_line ON pay_line.id = p.credit_move_id
               JOIN account_move pay ON pay.id = pay_line.move_id
              WHERE c.user_id IS NOT NULL
-               AND %s
+               AND %(received)s
             """,
-            self.env["account.move"]._collection_money_received_sql("pay"),
+            month=self._month_sql(SQL("p.max_date")),
+            received=self.env["account.move"]._collection_money_received_sql("pay"),
         )
 
     @api.model
     def _source_cases_resolved(self):
-        return SQL(
-            """
-            SELECT date_trunc('month', c.date_closed)::date AS date, c.user_id, c.company_id,
-                   c.id AS case_id
-              FROM collection_case c
-             WHERE c.stage_type = 'resolved' AND c.date_closed IS NOT NULL
-               AND c.user_id IS NOT NULL
-            """
+        return self._collector_events(
+            "collection_case",
+            "date_closed",
+            SQL("event.stage_type = 'resolved' AND event.date_closed IS NOT NULL"),
+            case=SQL("event.id"),
         )
 
     @api.model
     def _source_targets(self):
-        return SQL(
-            """
-            SELECT t.date, t.user_id, t.company_id, NULL::integer AS case_id, t.amount
-              FROM collection_target t
-             WHERE t.active IS TRUE
-            """
+        return self._collector_events(
+            "collection_target",
+            "date",
+            SQL("event.active IS TRUE"),
+            SQL("event.amount"),
+            case=SQL("NULL::integer"),
         )
 
     @api.model
     def _source_promises_made(self):
-        return SQL(
-            """
-            SELECT date_trunc('month', p.date)::date AS date, p.user_id, p.company_id,
-                   p.case_id
-              FROM collection_promise p
-             WHERE p.user_id IS NOT NULL AND p.state != 'cancelled'
-            """
+        return self._collector_events(
+            "collection_promise", "date", SQL("event.state != 'cancelled'")
         )
 
     @api.model
     def _source_promises_due(self):
-        return SQL(
-            """
-            SELECT date_trunc('month', p.date_evaluated)::date AS date, p.user_id,
-                   p.company_id, p.case_id,
-                   CASE WHEN p.state = 'kept' THEN 1 ELSE 0 END AS kept
-              FROM collection_promise p
-             WHERE p.user_id IS NOT NULL AND p.state IN ('kept', 'partial', 'broken')
-            """
+        return self._collector_events(
+            "collection_promise",
+            "date_evaluated",
+            SQL("event.state IN %s", DUE_STATES),
+            SQL("CASE WHEN event.state = 'kept' THEN 1 ELSE 0 END AS kept"),
         )
 
     @api.model
     def _source_contacts_made(self):
-        return SQL(
-            """
-            SELECT date_trunc('month', ct.date)::date AS date, ct.user_id, ct.company_id,
-                   ct.case_id
-              FROM collection_contact ct
-             WHERE ct.user_id IS NOT NULL AND ct.direction = 'outbound'
-            """
+        return self._collector_events(
+            "collection_contact", "date", SQL("event.direction = 'outbound'")
         )

@@ -1,8 +1,7 @@
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL
 
 from .collection_aged_receivable import AGING_BUCKETS
 
@@ -13,12 +12,16 @@ class CollectionDashboard(models.Model):
     """The Collections overview: one card per company, its figures read from the
     reporting models by a few grouped queries for all the cards at once.
 
-    Each figure is a field and a grouped query in `_compute_figures`."""
+    Each figure is a field and a grouped query in `_compute_figures`. The figures are
+    plain values; the lists (aging, top debtors, collector leaderboard) are JSON lists
+    of rows, which the card renders with the `collection_dashboard_table` widget."""
 
     _name = "collection.dashboard"
+    _inherit = ["collection.report.mixin"]
     _description = "Collections Dashboard"
     _auto = False
     _order = "id"
+    _depends = {"res.company": ["name", "currency_id", "active"]}
 
     # ------------------------------------------------------------------
     # Fields
@@ -71,17 +74,37 @@ class CollectionDashboard(models.Model):
         compute="_compute_figures",
         help="Promises broken or only partially kept, judged in the last 30 days.",
     )
-    aging_html = fields.Html(string="Aging", compute="_compute_figures", sanitize=False)
-    top_debtors_html = fields.Html(string="Top Debtors", compute="_compute_figures", sanitize=False)
-    leaderboard_html = fields.Html(
-        string="Collector Leaderboard", compute="_compute_figures", sanitize=False
+    aging_data = fields.Json(
+        string="Aging",
+        compute="_compute_figures",
+        help="Open today, by aging bucket: [{key, label, amount}] from Not Due to Over 120.",
+    )
+    top_debtor_data = fields.Json(
+        string="Top Debtors",
+        compute="_compute_figures",
+        help="The debtors owing most overdue: [{id, label, amount}], largest first.",
+    )
+    leaderboard_data = fields.Json(
+        string="Collector Leaderboard",
+        compute="_compute_figures",
+        help="This month's cash collected by collector: [{id, label, amount, cases_worked}], "
+        "largest first.",
     )
 
-    @property
-    def _table_query(self):
-        return SQL(
-            "SELECT id, id AS company_id, name, currency_id FROM res_company WHERE active IS TRUE"
-        )
+    # ------------------------------------------------------------------
+    # The query
+    # ------------------------------------------------------------------
+    @api.model
+    def _select(self):
+        return SQL("SELECT company.id, company.id AS company_id, company.name, company.currency_id")
+
+    @api.model
+    def _from(self):
+        return SQL("FROM res_company company")
+
+    @api.model
+    def _where(self):
+        return SQL("WHERE company.active IS TRUE")
 
     # ------------------------------------------------------------------
     # Compute methods
@@ -153,14 +176,14 @@ class CollectionDashboard(models.Model):
                 [*Promise._recently_broken_domain(today), *domain], ["company_id"], ["__count"]
             )
         )
+        labels = dict(Aging._fields["bucket"]._description_selection(self.env))
         for card in self:
             company = card.company_id
-            currency = company.currency_id
             buckets = [
-                (label, aging.get((company.id, key), 0.0)) for key, label, _l, _h in AGING_BUCKETS
+                (key, aging.get((company.id, key), 0.0)) for key, _label, _l, _h in AGING_BUCKETS
             ]
-            card.amount_total = sum(amount for _label, amount in buckets)
-            card.amount_overdue = sum(amount for _label, amount in buckets[1:])
+            card.amount_total = sum(amount for _key, amount in buckets)
+            card.amount_overdue = sum(amount for _key, amount in buckets[1:])
             card.amount_overdue_previous = previous.get(company, 0.0)
             card.overdue_trend = (
                 (card.amount_overdue - card.amount_overdue_previous)
@@ -177,40 +200,19 @@ class CollectionDashboard(models.Model):
             card.promises_broken_count = promises_broken.get(company, 0)
             card.disputes_open_count, card.disputes_open_amount = disputes.get(company, (0, 0.0))
             card.disputes_overdue_count = disputes_overdue.get(company, 0)
-            card.aging_html = self._html_table(
-                [(label, format_amount(self.env, amount, currency)) for label, amount in buckets]
-            )
-            card.top_debtors_html = self._html_table(
-                [
-                    (partner.display_name, format_amount(self.env, amount, currency))
-                    for row_company, partner, amount in top
-                    if row_company == company
-                ][:TOP_COUNT]
-            )
-            card.leaderboard_html = self._html_table(
-                [
-                    (
-                        user.name,
-                        self.env._(
-                            "%(amount)s, %(count)s cases worked",
-                            amount=format_amount(self.env, amount, currency),
-                            count=worked,
-                        ),
-                    )
-                    for row_company, user, amount, worked in leaders
-                    if row_company == company
-                ][:TOP_COUNT]
-            )
-
-    @api.model
-    def _html_table(self, rows):
-        if not rows:
-            return Markup('<p class="text-muted">%s</p>') % self.env._("Nothing yet.")
-        body = Markup("").join(
-            Markup('<tr><td>%s</td><td class="text-end">%s</td></tr>') % (escape(a), escape(b))
-            for a, b in rows
-        )
-        return Markup('<table class="table table-sm mb-0">%s</table>') % body
+            card.aging_data = [
+                {"key": key, "label": labels[key], "amount": amount} for key, amount in buckets
+            ]
+            card.top_debtor_data = [
+                {"id": partner.id, "label": partner.display_name, "amount": amount}
+                for row_company, partner, amount in top
+                if row_company == company
+            ][:TOP_COUNT]
+            card.leaderboard_data = [
+                {"id": user.id, "label": user.name, "amount": amount, "cases_worked": worked}
+                for row_company, user, amount, worked in leaders
+                if row_company == company
+            ][:TOP_COUNT]
 
     # ------------------------------------------------------------------
     # Public actions
