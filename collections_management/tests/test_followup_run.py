@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -256,7 +256,7 @@ class TestFollowupRun(CollectionsCommon):
             self.create_invoice(self.debtor, 100, "2026-01-05")
             self.create_invoice(self.debtor_two, 100, "2026-01-05")
         self.company.collection_batch_size = 1
-        with freeze_time("2026-01-20"), self.no_commit():
+        with freeze_time("2026-01-20"):
             run = self.env["collection.run"].create(
                 {"company_id": self.company.id, "trigger": "cron"}
             )
@@ -264,17 +264,80 @@ class TestFollowupRun(CollectionsCommon):
             run.state = "running"
             run._process_batch()  # one batch done, then the worker "dies"
             self.assertEqual(run.pending_count, 1)
-            self.env["collection.run"]._cron_daily_run()  # resumes, starts no second run today
+            self.run_cron("ir_cron_collection_daily")  # resumes, starts no second run today
             self.assertEqual(run.state, "done")
             self.assertEqual(run.sent_count, 2)
             runs = self.env["collection.run"].search([("company_id", "=", self.company.id)])
+            self.assertEqual(runs, run)
             self.assertEqual(len(runs.communication_ids.filtered(lambda c: c.state == "sent")), 2)
-            self.env["collection.run"]._cron_daily_run()
+            self.run_cron("ir_cron_collection_daily")
             communications = self.env["collection.communication"].search(
                 [("partner_id", "in", (self.debtor | self.debtor_two).ids)]
             )
             self.assertEqual(communications.mapped("state"), ["sent", "sent"])
             self.assertEqual(len(communications.mail_id), 2, "each debtor got one email")
+
+    def test_daily_cron_starts_a_run_per_company_and_drops_stale_previews(self):
+        other = self.setup_other_company(name="Collections Cron Co")["company"]
+        other.collection_policy_id = self._create_policy(other, "Other")
+        other_first = other.collection_policy_id._get_sorted_levels()[1]
+        with freeze_time("2026-01-01"):
+            ours = self.create_invoice(self.debtor, 100, "2026-01-05")
+            theirs = self.create_invoice(self.debtor_two, 900, "2026-01-05", company=other)
+        with freeze_time("2026-01-19"):
+            stale = self.env["collection.run"].create({"company_id": self.company.id})
+            stale.action_preview()
+            self.assertEqual(stale.communication_ids.partner_id, self.debtor)
+        with freeze_time("2026-01-20 05:00:00"):
+            self.run_cron("ir_cron_collection_daily")
+        self.assertEqual(stale.state, "cancelled", "yesterday's preview is not sent")
+        companies = (self.company | other).sorted("id")
+        runs = (
+            self.env["collection.run"]
+            .with_context(allowed_company_ids=companies.ids)
+            .search([("company_id", "in", companies.ids), ("trigger", "=", "cron")])
+            .sorted(lambda run: run.company_id.id)
+        )
+        self.assertRecordValues(
+            runs,
+            [
+                {"company_id": company.id, "date": date(2026, 1, 20), "state": "done"}
+                for company in companies
+            ],
+        )
+        self.assertRecordValues(
+            runs.communication_ids.sorted(lambda c: c.company_id.id),
+            [
+                {"partner_id": self.debtor.id, "level_id": self.l_first.id, "state": "sent"},
+                {"partner_id": self.debtor_two.id, "level_id": other_first.id, "state": "sent"},
+            ],
+        )
+        self.assertRecordValues(
+            (ours | theirs).with_context(allowed_company_ids=companies.ids),
+            [{"collection_level_id": self.l_first.id}, {"collection_level_id": other_first.id}],
+        )
+
+    def test_process_cron_finishes_a_run_batch_by_batch(self):
+        self.company.collection_batch_size = 1
+        debtors = self.debtor | self.debtor_two | self._create_debtor("Three", "3@example.com")
+        with freeze_time("2026-01-01"):
+            for debtor in debtors:
+                self.create_invoice(debtor, 100, "2026-01-05")
+        process = self.env.ref("collections_management.ir_cron_collection_process")
+        with freeze_time("2026-01-20"):
+            run = self.env["collection.run"].create({"company_id": self.company.id})
+            run.action_run()  # the first batch now, the rest left to the cron
+            self.assertRecordValues(
+                run, [{"state": "running", "sent_count": 1, "pending_count": 2}]
+            )
+            self.assertTrue(
+                self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", process.id)])
+            )
+            self.run_cron("ir_cron_collection_process")
+        self.assertRecordValues(run, [{"state": "done", "sent_count": 3, "pending_count": 0}])
+        self.assertEqual(run.communication_ids.partner_id, debtors)
+        self.assertEqual(len(run.communication_ids.mail_id), 3, "one email per debtor")
+        self.assertIn("3 Sent", run.summary)
 
     def test_multi_company_isolation(self):
         other = self.setup_other_company()["company"]
@@ -293,18 +356,12 @@ class TestFollowupRun(CollectionsCommon):
         other_case = self.case_of(self.debtor, company=other)
         self.assertNotEqual(case, other_case)
         self.assertEqual(other_case.amount_overdue, 900)
-        collector = self.env["res.users"].create(
-            {
-                "name": "Collector",
-                "login": "mc_collector",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [
-                    Command.link(
-                        self.env.ref("collections_management.group_collections_collector").id
-                    )
-                ],
-            }
+        collector = new_test_user(
+            self.env,
+            login="mc_collector",
+            name="Collector",
+            groups="collections_management.group_collections_collector",
+            company_id=self.company.id,
         )
         visible = self.env["collection.case"].with_user(collector).search([])
         self.assertIn(case, visible)

@@ -37,8 +37,9 @@ class TestPaymentPlan(CollectionsCommon):
             )
 
     def monitor(self, date):
-        with freeze_time(date), self.no_commit():
-            self.env["collection.payment.plan"]._cron_monitor()
+        """The nightly job that monitors payment plans (and judges promises)."""
+        with freeze_time(date):
+            self.run_cron("ir_cron_collection_arrangements")
 
     def activate(self, plan, date="2026-02-01"):
         with freeze_time(date):
@@ -225,13 +226,10 @@ class TestPaymentPlan(CollectionsCommon):
             return plans
 
         def count_queries(date):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            with freeze_time(date), self.no_commit():
-                before = self.env.cr.sql_log_count
-                self.env["collection.payment.plan"]._cron_monitor()
-                self.env.flush_all()
-            return self.env.cr.sql_log_count - before
+            """Queries of the nightly cron, which monitors every active plan."""
+            with freeze_time(date), self.count_queries() as queries:
+                self.run_cron("ir_cron_collection_arrangements")
+            return queries.count
 
         small = make(2, "small")
         small_queries = count_queries("2026-03-10")  # the first instalments are missed

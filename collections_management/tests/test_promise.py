@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -15,16 +15,11 @@ class TestPromise(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.policy.promise_grace_days = 3
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Colin Collector",
-                "login": "colin_promise",
-                "group_ids": [
-                    Command.link(
-                        cls.env.ref("collections_management.group_collections_collector").id
-                    )
-                ],
-            }
+        cls.collector = new_test_user(
+            cls.env,
+            login="colin_promise",
+            name="Colin Collector",
+            groups="collections_management.group_collections_collector",
         )
 
     def setUp(self):
@@ -46,8 +41,9 @@ class TestPromise(CollectionsCommon):
             )
 
     def evaluate(self, date):
-        with freeze_time(date), self.no_commit():
-            self.env["collection.promise"]._cron_evaluate()
+        """The nightly job that judges promises (and monitors payment plans)."""
+        with freeze_time(date):
+            self.run_cron("ir_cron_collection_arrangements")
 
     def credit_note(self, invoice, amount, date):
         with freeze_time(date):
@@ -171,6 +167,27 @@ class TestPromise(CollectionsCommon):
         self.assertEqual(promise.state, "broken")
         self.assertEqual(promise.amount_received, 0.0)
 
+    def test_nightly_cron_judges_promises_and_monitors_plans(self):
+        promise = self.promise()  # due 2026-02-15, judged after 3 grace days
+        with freeze_time("2026-02-01"):
+            self.create_invoice(self.debtor_two, 300.0, "2026-01-10")
+            self.env["collection.case"]._sync_cases(self.company)
+            plan = self.env["collection.payment.plan"].create(
+                {
+                    "partner_id": self.debtor_two.id,
+                    "instalment_count": 3,
+                    "frequency": "monthly",
+                    "date_first": "2026-02-10",
+                }
+            )
+            plan.action_activate()
+        self.pay(self.invoice, 1000.0, "2026-02-12")
+        self.evaluate("2026-02-18")
+        self.assertEqual(promise.state, "kept")
+        self.assertEqual(plan.state, "breached")
+        self.assertEqual(plan.line_ids[0].state, "missed")
+        self.assertEqual(self.case_of(self.debtor_two).stage_id, self.stage_contact)
+
     def test_payment_before_the_promise_does_not_count(self):
         self.pay(self.invoice, 300.0, "2026-01-30")
         promise = self.promise(amount=700.0)
@@ -252,7 +269,11 @@ class TestPromise(CollectionsCommon):
 
     def test_collectors_see_the_promises_of_their_own_cases(self):
         mine = self.promise()
-        other_collector = self.collector.copy({"login": "other_promise_collector"})
+        other_collector = new_test_user(
+            self.env,
+            login="other_promise_collector",
+            groups="collections_management.group_collections_collector",
+        )
         with freeze_time("2026-02-01"):
             self.create_invoice(self.debtor_two, 100.0, "2026-01-10")
             self.env["collection.case"]._sync_cases(self.company)
@@ -309,13 +330,9 @@ class TestPromise(CollectionsCommon):
 
         def count_queries(date):
             """Queries of the nightly cron, which judges every open promise."""
-            self.env.flush_all()
-            self.env.invalidate_all()
-            with freeze_time(date), self.no_commit():
-                before = self.env.cr.sql_log_count
-                self.env["collection.promise"]._cron_evaluate()
-                self.env.flush_all()
-            return self.env.cr.sql_log_count - before
+            with freeze_time(date), self.count_queries() as queries:
+                self.run_cron("ir_cron_collection_arrangements")
+            return queries.count
 
         small = make(2, "2026-02-02")
         small_queries = count_queries("2026-02-28")
