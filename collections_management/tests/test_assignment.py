@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -12,16 +12,14 @@ class TestAssignment(CollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        collector_group = cls.env.ref("collections_management.group_collections_collector")
-        cls.alice, cls.bob = cls.env["res.users"].create(
-            [
-                {
-                    "name": name,
-                    "login": name.lower(),
-                    "group_ids": [Command.link(collector_group.id)],
-                }
-                for name in ("Alice", "Bob")
-            ]
+        cls.alice, cls.bob = (
+            new_test_user(
+                cls.env,
+                login=name.lower(),
+                name=name,
+                groups="collections_management.group_collections_collector",
+            )
+            for name in ("Alice", "Bob")
         )
         cls.belgium = cls.env.ref("base.be")
 

@@ -2,9 +2,8 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -25,17 +24,12 @@ class TestContactGuards(CollectionsCommon):
 
     @classmethod
     def _create_user(cls, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("base.group_user").id),
-                    Command.link(cls.env.ref(f"collections_management.{group}").id),
-                ],
-            }
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=login,
+            groups=f"base.group_user,collections_management.{group}",
+            company_id=cls.company.id,
         )
 
     def setUp(self):

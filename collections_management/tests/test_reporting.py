@@ -3,7 +3,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
@@ -15,20 +15,17 @@ class TestReportingCommon(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Aging = cls.env["collection.aged.receivable"]
-        cls.collector_group = cls.env.ref("collections_management.group_collections_collector")
         cls.collector_a = cls._create_collector("Collector A", "cm_rep_a")
         cls.collector_b = cls._create_collector("Collector B", "cm_rep_b")
 
     @classmethod
     def _create_collector(cls, name, login):
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [Command.set([cls.collector_group.id])],
-            }
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups="collections_management.group_collections_collector",
+            company_id=cls.company.id,
         )
 
     def aging(self, date, domain=None, env=None):

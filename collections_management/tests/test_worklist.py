@@ -1,7 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -11,19 +10,12 @@ class TestWorklist(CollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Worklist Collector",
-                "login": "cm_worklist_collector",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("base.group_user").id),
-                    Command.link(
-                        cls.env.ref("collections_management.group_collections_collector").id
-                    ),
-                ],
-            }
+        cls.collector = new_test_user(
+            cls.env,
+            login="cm_worklist_collector",
+            name="Worklist Collector",
+            groups="base.group_user,collections_management.group_collections_collector",
+            company_id=cls.company.id,
         )
         cls.debtor_three = cls._create_debtor("Debtor Three", "three@example.com")
         cls.company.write(
