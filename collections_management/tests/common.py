@@ -112,12 +112,15 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         return invoice
 
     def pay(self, invoice, amount, date):
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"amount": amount, "payment_date": date})
-            ._create_payments()
-        )
+        """A payment of `amount` on `invoice`, registered on `date` (the day it is
+        recorded matters: reconciling closes the cases that are no longer overdue)."""
+        with freeze_time(date):
+            return (
+                self.env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"amount": amount, "payment_date": date})
+                ._create_payments()
+            )
 
     def run_cron(self, xmlid):
         """Run one of the addon's scheduled actions as the scheduler does: in a

@@ -58,7 +58,7 @@ class TestFollowupScale(CollectionsCommon):
         self.assertEqual(len(small_run.communication_ids), 5)
         self.assertEqual(len(small_run.communication_ids.line_ids), 10)
 
-        self.env["collection.communication"].sudo().search([]).unlink()
+        small_run.communication_ids.sudo().unlink()
         small_ledger.button_draft()
         self._ledger(debtors=20, invoices_per_debtor=10)
         big_preview, big_execute, big_run = self._preview_and_execute_queries()
