@@ -128,8 +128,15 @@ class TestContactGuards(CollectionsCommon):
             )
             wizard.action_log()
         contact = self.Contact.search([("case_id", "=", self.case.id)], limit=1)
-        self.assertEqual(contact.guard_override_reason, "Debtor asked us to call back")
-        self.assertEqual(contact.guard_override_user_id, self.manager)
+        self.assertRecordValues(
+            contact,
+            [
+                {
+                    "guard_override_reason": "Debtor asked us to call back",
+                    "guard_override_user_id": self.manager.id,
+                }
+            ],
+        )
         self.assertTrue(
             self.case.message_ids.filtered(
                 lambda m: "overridden" in m.body and "Debtor asked us to call back" in m.body
@@ -213,8 +220,8 @@ class TestContactGuards(CollectionsCommon):
         self.assertEqual(self.invoice.collection_level_id, self.l_first)
         self.assertIn("reply STOP", sent.mail_id.body_html, "every email carries an opt-out")
         contact = self.Contact.search([("communication_id", "=", sent.id)])
-        self.assertEqual(
-            (contact.channel, contact.direction, contact.outcome), ("email", "outbound", "sent")
+        self.assertRecordValues(
+            contact, [{"channel": "email", "direction": "outbound", "outcome": "sent"}]
         )
 
     def test_run_holds_email_until_contact_hours(self):

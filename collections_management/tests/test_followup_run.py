@@ -33,12 +33,21 @@ class TestFollowupRun(CollectionsCommon):
             ],
         )
         case = self.case_of(self.debtor)
-        self.assertEqual(invoice.collection_level_id, self.l_manual)
-        self.assertEqual(invoice.collection_level_date, due + timedelta(days=60))
-        self.assertEqual(case.level_id, self.l_manual)
-        self.assertEqual(case.stage_id, self.stage_contact, "the manual level moves the case")
-        self.assertEqual(invoice.collection_case_id, case)
-        self.assertEqual(invoice.collection_stage_id, self.stage_contact)
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "collection_level_id": self.l_manual.id,
+                    "collection_level_date": due + timedelta(days=60),
+                    "collection_case_id": case.id,
+                    "collection_stage_id": self.stage_contact.id,
+                }
+            ],
+        )
+        # the manual level moves the case
+        self.assertRecordValues(
+            case, [{"level_id": self.l_manual.id, "stage_id": self.stage_contact.id}]
+        )
         # every communication is logged on the case and on the debtor
         notes = self.env["mail.message"].search(
             [
@@ -56,13 +65,14 @@ class TestFollowupRun(CollectionsCommon):
         self.run_followup("2026-01-20")  # old reaches First
         run = self.run_followup("2026-02-18")  # old reaches Second, recent First
         communication = run.communication_ids
-        self.assertEqual(len(communication), 1)
-        self.assertEqual(communication.level_id, self.l_second)
+        self.assertRecordValues(
+            communication, [{"level_id": self.l_second.id, "amount_total": 500}]
+        )
         self.assertEqual(communication.line_ids.move_id, old | recent)
-        self.assertEqual(communication.amount_total, 500)
-        self.assertEqual(old.collection_level_id, self.l_second)
-        self.assertEqual(
-            recent.collection_level_id, self.l_first, "each invoice keeps its own level"
+        # each invoice keeps its own level
+        self.assertRecordValues(
+            old | recent,
+            [{"collection_level_id": self.l_second.id}, {"collection_level_id": self.l_first.id}],
         )
         self.assertEqual(len(communication.mail_id), 1)
         self.assertIn(old.name, communication.mail_id.body_html)
@@ -122,9 +132,17 @@ class TestFollowupRun(CollectionsCommon):
         self.assertTrue(case)
         with freeze_time("2026-01-25"):
             self.pay(invoice, 1000, "2026-01-25")
-        self.assertFalse(case.is_open, "the payment itself closes the case")
-        self.assertEqual(case.stage_id, self.stage_resolved)
-        self.assertEqual(case.date_closed, date(2026, 1, 25))
+        # the payment itself closes the case
+        self.assertRecordValues(
+            case,
+            [
+                {
+                    "is_open": False,
+                    "stage_id": self.stage_resolved.id,
+                    "date_closed": date(2026, 1, 25),
+                }
+            ],
+        )
         self.assertIn("paid", case.message_ids[0].body)
 
         with freeze_time("2026-02-01"):
@@ -215,13 +233,14 @@ class TestFollowupRun(CollectionsCommon):
             bad = self.create_invoice(self.debtor, 100, "2026-01-05")
             good = self.create_invoice(self.debtor_two, 200, "2026-01-05")
         run = self.run_followup("2026-01-20")
-        self.assertEqual(run.state, "done")
-        self.assertEqual((run.sent_count, run.failed_count), (1, 1))
+        self.assertRecordValues(run, [{"state": "done", "sent_count": 1, "failed_count": 1}])
         failed = run.communication_ids.filtered(lambda c: c.partner_id == self.debtor)
         self.assertEqual(failed.state, "failed")
         self.assertIn("email", failed.error)
-        self.assertFalse(bad.collection_level_id, "the level is not lost: the next run retries")
-        self.assertEqual(good.collection_level_id, self.l_first)
+        # the bad address's level is not lost: the next run retries
+        self.assertRecordValues(
+            bad | good, [{"collection_level_id": False}, {"collection_level_id": self.l_first.id}]
+        )
         case = self.case_of(self.debtor)
         self.assertIn("not sent", case.message_ids[0].body)
         # once the address is fixed, the next run sends it

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -67,12 +67,19 @@ class TestPromise(CollectionsCommon):
     # ------------------------------------------------------------------
     def test_defaults_from_the_case(self):
         promise = self.promise()
-        self.assertEqual(promise.move_ids, self.invoice, "all overdue invoices by default")
-        self.assertEqual(promise.amount, 1000.0)
-        self.assertEqual(promise.grace_days, 3, "from the policy")
-        self.assertEqual(str(promise.date_deadline), "2026-02-18")
-        self.assertEqual(promise.case_id, self.case)
-        self.assertEqual(promise.user_id, self.collector)
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "move_ids": self.invoice.ids,  # all overdue invoices by default
+                    "amount": 1000.0,
+                    "grace_days": 3,  # from the policy
+                    "date_deadline": fields.Date.to_date("2026-02-18"),
+                    "case_id": self.case.id,
+                    "user_id": self.collector.id,
+                }
+            ],
+        )
         self.assertEqual(self.case.stage_id.stage_type, "promise")
 
     def test_promise_from_a_call_outcome(self):
@@ -92,11 +99,18 @@ class TestPromise(CollectionsCommon):
                 .with_context(**action["context"])
                 .create({"date_promised": "2026-02-15"})
             )
-        self.assertEqual(promise.case_id, self.case)
-        self.assertEqual(promise.partner_id, self.debtor)
-        self.assertEqual(promise.channel, "phone")
-        self.assertEqual(promise.note, "Will pay on the 15th")
-        self.assertEqual(promise.move_ids, self.invoice)
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "case_id": self.case.id,
+                    "partner_id": self.debtor.id,
+                    "channel": "phone",
+                    "note": "Will pay on the 15th",
+                    "move_ids": self.invoice.ids,
+                }
+            ],
+        )
         contact = self.env["collection.contact"].search([("case_id", "=", self.case.id)])
         self.assertEqual(contact.outcome, "promise")
 
@@ -217,7 +231,9 @@ class TestPromise(CollectionsCommon):
             date="2026-02-11", move_ids=[Command.set(self.invoice.ids)], date_promised="2026-03-30"
         )
         self.evaluate("2026-02-19")
-        self.assertEqual((kept.state, broken.state, open_one.state), ("kept", "broken", "open"))
+        self.assertRecordValues(
+            kept | broken | open_one, [{"state": "kept"}, {"state": "broken"}, {"state": "open"}]
+        )
         self.assertEqual(self.debtor.collection_promise_kept_rate, 50.0)
         self.assertEqual(self.case.promise_kept_rate, 50.0)
         rates = self.env["collection.promise"]._kept_rates("user_id")
@@ -232,7 +248,7 @@ class TestPromise(CollectionsCommon):
         self.pay(self.invoice, 400.0, "2026-02-10")
         broken = self.promise(date="2026-02-11", amount=600.0, date_promised="2026-02-12")
         self.evaluate("2026-02-20")
-        self.assertEqual((kept.state, broken.state), ("kept", "broken"))
+        self.assertRecordValues(kept | broken, [{"state": "kept"}, {"state": "broken"}])
         with freeze_time("2026-02-20 14:00:00"):
             self.promise(date="2026-02-20", amount=100.0, date_promised="2026-02-25")
             self.promise(date="2026-02-20", amount=50.0, date_promised="2026-03-10")

@@ -109,6 +109,7 @@ class TestAgedReceivables(TestReportingCommon):
         self.assertEqual(self.aging("2026-03-26"), {(self.debtor.id, "0_not_due"): 50.0})
         self.assertEqual(self.aging("2026-02-25"), {(self.debtor.id, "1_1_30"): 600.0})
 
+    @freeze_time("2026-02-15")
     def test_foreign_currency_in_company_currency(self):
         eur = self.setup_other_currency("EUR")  # 2 EUR = 1 company currency unit
         invoice = self.env["account.move"].create(
@@ -124,11 +125,17 @@ class TestAgedReceivables(TestReportingCommon):
             }
         )
         invoice.action_post()
-        with freeze_time("2026-02-15"):
-            row = self.Aging.search([("move_id", "=", invoice.id)])
-        self.assertEqual(row.amount_residual, 500.0)
-        self.assertEqual(row.invoice_currency_id, eur)
-        self.assertEqual(row.currency_id, self.company.currency_id)
+        row = self.Aging.search([("move_id", "=", invoice.id)])
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "amount_residual": 500.0,
+                    "invoice_currency_id": eur.id,
+                    "currency_id": self.company.currency_id.id,
+                }
+            ],
+        )
 
     def test_totals_equal_odoo_receivable(self):
         first = self.create_invoice(self.debtor, 1200.0, "2026-01-31", invoice_date="2026-01-01")
@@ -316,9 +323,15 @@ class TestDsoCei(TestReportingCommon):
             )
         jan, feb, mar = (by_key[("company", f"2026-0{m}-01")] for m in (1, 2, 3))
         # Receivables at month end: 1,000; 2,000; 3,000. Sales 1,000; 2,000; 1,500.
-        self.assertEqual((jan.ar_end, feb.ar_end, mar.ar_end), (1000.0, 2000.0, 3000.0))
-        self.assertEqual((jan.sales, feb.sales, mar.sales), (1000.0, 2000.0, 1500.0))
-        self.assertEqual((feb.ar_begin, mar.ar_begin), (1000.0, 2000.0))
+        self.assertRecordValues(
+            jan | feb | mar,
+            [
+                {"ar_end": 1000.0, "sales": 1000.0},
+                {"ar_end": 2000.0, "sales": 2000.0},
+                {"ar_end": 3000.0, "sales": 1500.0},
+            ],
+        )
+        self.assertRecordValues(feb | mar, [{"ar_begin": 1000.0}, {"ar_begin": 2000.0}])
         # Countback: January 1,000 of 1,000 sold -> 31 days; February 28 days;
         # March: 1,500 of March (31 days) + 1,500 of February's 2,000 (28 x 0.75 = 21).
         self.assertAlmostEqual(jan.dso, 31.0)
@@ -347,12 +360,19 @@ class TestDashboard(TestReportingCommon):
         self.pay(invoice, 250.0, "2026-03-09")
         with freeze_time("2026-03-15"):
             card = self.env["collection.dashboard"].search([("company_id", "=", self.company.id)])
-            self.assertEqual(card.amount_overdue, 1050.0)
-            self.assertEqual(card.amount_total, 1100.0)
             # 30 days ago (Feb 13) only the first invoice was late, unpaid.
-            self.assertEqual(card.amount_overdue_previous, 1000.0)
+            self.assertRecordValues(
+                card,
+                [
+                    {
+                        "amount_overdue": 1050.0,
+                        "amount_total": 1100.0,
+                        "amount_overdue_previous": 1000.0,
+                        "open_case_count": 2,
+                    }
+                ],
+            )
             self.assertAlmostEqual(card.overdue_trend, 5.0)
-            self.assertEqual(card.open_case_count, 2)
             self.assertIn(self.debtor.name, card.top_debtors_html)
             self.assertLess(
                 card.top_debtors_html.index(self.debtor.name),

@@ -63,18 +63,27 @@ class TestWorklist(CollectionsCommon):
             self.case_of(p) for p in (self.debtor, self.debtor_two, self.debtor_three)
         )
         (one | two | three).write({"user_id": self.collector.id, "next_action_date": "2026-03-01"})
-        self.assertEqual((one.score_amount, one.score_age), (50.0, 9.0))
-        self.assertEqual(one.priority_score, 59.0)
-        self.assertEqual((two.score_amount, two.score_age, two.priority_score), (10.0, 50.0, 60.0))
-        self.assertEqual(three.open_dispute_count, 1)
-        self.assertEqual(three.amount_disputed, 100)
-        self.assertTrue(three.credit_limit_exceeded)
-        self.assertEqual(
-            (three.score_amount, three.score_age, three.score_disputes, three.score_risk),
-            (5.0, 4.0, 5.0, 30.0),
+        self.assertRecordValues(
+            one | two | three,
+            [
+                {"score_amount": 50.0, "score_age": 9.0, "priority_score": 59.0},
+                {"score_amount": 10.0, "score_age": 50.0, "priority_score": 60.0},
+                {"score_amount": 5.0, "score_age": 4.0, "priority_score": 44.0},
+            ],
         )
-        self.assertEqual(three.priority_score, 44.0)
-        self.assertEqual(three.score_promises, 0.0)
+        self.assertRecordValues(
+            three,
+            [
+                {
+                    "open_dispute_count": 1,
+                    "amount_disputed": 100,
+                    "credit_limit_exceeded": True,
+                    "score_disputes": 5.0,
+                    "score_risk": 30.0,
+                    "score_promises": 0.0,
+                }
+            ],
+        )
         self.assertEqual(self._worklist(), two | one | three)
         # weights come from the settings
         settings = self.env["res.config.settings"].create({"collection_weight_age": 0.0})
