@@ -1,4 +1,5 @@
 from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -111,20 +112,55 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         return invoice
 
     def pay(self, invoice, amount, date):
-        return (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"amount": amount, "payment_date": date})
-            ._create_payments()
-        )
+        """A payment of `amount` on `invoice`, registered on `date` (the day it is
+        recorded matters: reconciling closes the cases that are no longer overdue)."""
+        with freeze_time(date):
+            return (
+                self.env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"amount": amount, "payment_date": date})
+                ._create_payments()
+            )
+
+    def run_cron(self, xmlid):
+        """Run one of the addon's scheduled actions as the scheduler does: in a
+        transaction of its own (here a test cursor over the test's transaction), as
+        the cron's user, with its progress committed after each batch."""
+        cron = self.env.ref(f"collections_management.{xmlid}")
+        with self.enter_registry_test_mode():
+            result = cron.method_direct_trigger()
+        self.assertIs(result, True, f"{cron.name} failed: {result}")
 
     @contextmanager
     def no_commit(self):
-        """Cron code commits its progress; inside a test it must not."""
+        """For calling a cron method directly, outside the scheduler: it would commit
+        its progress, which a test must not. Prefer `run_cron`, which runs the job
+        as the scheduler does."""
         with patch.object(
             type(self.env["ir.cron"]), "_commit_progress", lambda *args, **kwargs: float("inf")
         ):
             yield
+
+    @contextmanager
+    def count_queries(self):
+        """Count the SQL queries of the block, as Odoo's assertQueryCount does: the
+        ORM's pending writes are flushed before the block (earlier work is not
+        counted) and after it (the block's own writes are), and the caches start
+        empty. The number is in the yielded object's `count` once the block is done:
+
+            with self.count_queries() as queries:
+                run._compute_proposals()
+            self.assertLessEqual(queries.count, 20)
+        """
+        self.env.flush_all()
+        self.env.cr.flush()
+        self.env.invalidate_all()
+        queries = SimpleNamespace(count=0)
+        start = self.env.cr.sql_log_count
+        yield queries
+        self.env.flush_all()
+        self.env.cr.flush()
+        queries.count = self.env.cr.sql_log_count - start
 
     @contextmanager
     def refused(self, exception, pattern):
@@ -138,7 +174,7 @@ class CollectionsCommon(AccountTestInvoicingCommon):
     def run_followup(self, date, company=None):
         """A manual run on `date`: preview, then execute everything."""
         company = company or self.company
-        with freeze_time(date), self.no_commit():
+        with freeze_time(date):
             run = (
                 self.env["collection.run"].with_company(company).create({"company_id": company.id})
             )

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -12,16 +12,14 @@ class TestAssignment(CollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        collector_group = cls.env.ref("collections_management.group_collections_collector")
-        cls.alice, cls.bob = cls.env["res.users"].create(
-            [
-                {
-                    "name": name,
-                    "login": name.lower(),
-                    "group_ids": [Command.link(collector_group.id)],
-                }
-                for name in ("Alice", "Bob")
-            ]
+        cls.alice, cls.bob = (
+            new_test_user(
+                cls.env,
+                login=name.lower(),
+                name=name,
+                groups="collections_management.group_collections_collector",
+            )
+            for name in ("Alice", "Bob")
         )
         cls.belgium = cls.env.ref("base.be")
 
@@ -45,9 +43,15 @@ class TestAssignment(CollectionsCommon):
             self.create_invoice(big, 9000, "2026-01-05")
             self.create_invoice(self.debtor_two, 100, "2026-01-05")
         self.run_followup("2026-01-20")
-        self.assertEqual(self.case_of(self.debtor).user_id, self.alice)
-        self.assertEqual(self.case_of(big).user_id, self.bob, "the first matching rule wins")
-        self.assertFalse(self.case_of(self.debtor_two).user_id)
+        cases = self.case_of(self.debtor) | self.case_of(big) | self.case_of(self.debtor_two)
+        self.assertRecordValues(
+            cases,
+            [
+                {"user_id": self.alice.id},
+                {"user_id": self.bob.id},  # the first matching rule wins
+                {"user_id": False},
+            ],
+        )
 
     def test_bulk_reassignment_logs_the_reason(self):
         with freeze_time("2026-01-01"):

@@ -2,9 +2,8 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -25,17 +24,12 @@ class TestContactGuards(CollectionsCommon):
 
     @classmethod
     def _create_user(cls, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("base.group_user").id),
-                    Command.link(cls.env.ref(f"collections_management.{group}").id),
-                ],
-            }
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=login,
+            groups=f"base.group_user,collections_management.{group}",
+            company_id=cls.company.id,
         )
 
     def setUp(self):
@@ -134,8 +128,15 @@ class TestContactGuards(CollectionsCommon):
             )
             wizard.action_log()
         contact = self.Contact.search([("case_id", "=", self.case.id)], limit=1)
-        self.assertEqual(contact.guard_override_reason, "Debtor asked us to call back")
-        self.assertEqual(contact.guard_override_user_id, self.manager)
+        self.assertRecordValues(
+            contact,
+            [
+                {
+                    "guard_override_reason": "Debtor asked us to call back",
+                    "guard_override_user_id": self.manager.id,
+                }
+            ],
+        )
         self.assertTrue(
             self.case.message_ids.filtered(
                 lambda m: "overridden" in m.body and "Debtor asked us to call back" in m.body
@@ -219,8 +220,8 @@ class TestContactGuards(CollectionsCommon):
         self.assertEqual(self.invoice.collection_level_id, self.l_first)
         self.assertIn("reply STOP", sent.mail_id.body_html, "every email carries an opt-out")
         contact = self.Contact.search([("communication_id", "=", sent.id)])
-        self.assertEqual(
-            (contact.channel, contact.direction, contact.outcome), ("email", "outbound", "sent")
+        self.assertRecordValues(
+            contact, [{"channel": "email", "direction": "outbound", "outcome": "sent"}]
         )
 
     def test_run_holds_email_until_contact_hours(self):

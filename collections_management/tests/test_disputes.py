@@ -33,13 +33,17 @@ class TestDisputes(CollectionsCommon):
         self._dispute(whole, 300)
         run = self.run_followup("2026-01-12")
         communication = run.communication_ids
-        self.assertEqual(communication.level_id, self.l_first)
+        self.assertRecordValues(communication, [{"level_id": self.l_first.id, "amount_total": 600}])
         self.assertEqual(communication.line_ids.move_id, partly, "a fully disputed invoice is out")
         self.assertEqual(communication.line_ids.amount_residual, 600)
-        self.assertEqual(communication.amount_total, 600)
-        self.assertEqual(partly.collection_level_id, self.l_first)
-        self.assertFalse(whole.collection_level_id, "no level is computed for a disputed invoice")
-        self.assertEqual(partly.collection_amount_disputed, 400)
+        # no level is computed for a fully disputed invoice
+        self.assertRecordValues(
+            partly | whole,
+            [
+                {"collection_level_id": self.l_first.id, "collection_amount_disputed": 400},
+                {"collection_level_id": False, "collection_amount_disputed": 300},
+            ],
+        )
 
     def test_dispute_cannot_exceed_what_is_due(self):
         with freeze_time("2026-01-01"):
@@ -83,9 +87,10 @@ class TestDisputes(CollectionsCommon):
             wizard.refund_moves()
         credit_note = dispute.credit_note_id
         self.assertEqual(dispute.state, "credit_note")
-        self.assertEqual(credit_note.move_type, "out_refund")
-        self.assertEqual(credit_note.state, "draft")
-        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertRecordValues(
+            credit_note,
+            [{"move_type": "out_refund", "state": "draft", "reversed_entry_id": invoice.id}],
+        )
         self.assertAlmostEqual(credit_note.amount_total, 400)
         # while the credit note is a draft, the disputed amount stays out of follow-up
         run = self.run_followup("2026-01-12")

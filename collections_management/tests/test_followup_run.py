@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -33,12 +33,21 @@ class TestFollowupRun(CollectionsCommon):
             ],
         )
         case = self.case_of(self.debtor)
-        self.assertEqual(invoice.collection_level_id, self.l_manual)
-        self.assertEqual(invoice.collection_level_date, due + timedelta(days=60))
-        self.assertEqual(case.level_id, self.l_manual)
-        self.assertEqual(case.stage_id, self.stage_contact, "the manual level moves the case")
-        self.assertEqual(invoice.collection_case_id, case)
-        self.assertEqual(invoice.collection_stage_id, self.stage_contact)
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "collection_level_id": self.l_manual.id,
+                    "collection_level_date": due + timedelta(days=60),
+                    "collection_case_id": case.id,
+                    "collection_stage_id": self.stage_contact.id,
+                }
+            ],
+        )
+        # the manual level moves the case
+        self.assertRecordValues(
+            case, [{"level_id": self.l_manual.id, "stage_id": self.stage_contact.id}]
+        )
         # every communication is logged on the case and on the debtor
         notes = self.env["mail.message"].search(
             [
@@ -56,13 +65,14 @@ class TestFollowupRun(CollectionsCommon):
         self.run_followup("2026-01-20")  # old reaches First
         run = self.run_followup("2026-02-18")  # old reaches Second, recent First
         communication = run.communication_ids
-        self.assertEqual(len(communication), 1)
-        self.assertEqual(communication.level_id, self.l_second)
+        self.assertRecordValues(
+            communication, [{"level_id": self.l_second.id, "amount_total": 500}]
+        )
         self.assertEqual(communication.line_ids.move_id, old | recent)
-        self.assertEqual(communication.amount_total, 500)
-        self.assertEqual(old.collection_level_id, self.l_second)
-        self.assertEqual(
-            recent.collection_level_id, self.l_first, "each invoice keeps its own level"
+        # each invoice keeps its own level
+        self.assertRecordValues(
+            old | recent,
+            [{"collection_level_id": self.l_second.id}, {"collection_level_id": self.l_first.id}],
         )
         self.assertEqual(len(communication.mail_id), 1)
         self.assertIn(old.name, communication.mail_id.body_html)
@@ -122,9 +132,17 @@ class TestFollowupRun(CollectionsCommon):
         self.assertTrue(case)
         with freeze_time("2026-01-25"):
             self.pay(invoice, 1000, "2026-01-25")
-        self.assertFalse(case.is_open, "the payment itself closes the case")
-        self.assertEqual(case.stage_id, self.stage_resolved)
-        self.assertEqual(case.date_closed, date(2026, 1, 25))
+        # the payment itself closes the case
+        self.assertRecordValues(
+            case,
+            [
+                {
+                    "is_open": False,
+                    "stage_id": self.stage_resolved.id,
+                    "date_closed": date(2026, 1, 25),
+                }
+            ],
+        )
         self.assertIn("paid", case.message_ids[0].body)
 
         with freeze_time("2026-02-01"):
@@ -215,13 +233,14 @@ class TestFollowupRun(CollectionsCommon):
             bad = self.create_invoice(self.debtor, 100, "2026-01-05")
             good = self.create_invoice(self.debtor_two, 200, "2026-01-05")
         run = self.run_followup("2026-01-20")
-        self.assertEqual(run.state, "done")
-        self.assertEqual((run.sent_count, run.failed_count), (1, 1))
+        self.assertRecordValues(run, [{"state": "done", "sent_count": 1, "failed_count": 1}])
         failed = run.communication_ids.filtered(lambda c: c.partner_id == self.debtor)
         self.assertEqual(failed.state, "failed")
         self.assertIn("email", failed.error)
-        self.assertFalse(bad.collection_level_id, "the level is not lost: the next run retries")
-        self.assertEqual(good.collection_level_id, self.l_first)
+        # the bad address's level is not lost: the next run retries
+        self.assertRecordValues(
+            bad | good, [{"collection_level_id": False}, {"collection_level_id": self.l_first.id}]
+        )
         case = self.case_of(self.debtor)
         self.assertIn("not sent", case.message_ids[0].body)
         # once the address is fixed, the next run sends it
@@ -256,7 +275,7 @@ class TestFollowupRun(CollectionsCommon):
             self.create_invoice(self.debtor, 100, "2026-01-05")
             self.create_invoice(self.debtor_two, 100, "2026-01-05")
         self.company.collection_batch_size = 1
-        with freeze_time("2026-01-20"), self.no_commit():
+        with freeze_time("2026-01-20"):
             run = self.env["collection.run"].create(
                 {"company_id": self.company.id, "trigger": "cron"}
             )
@@ -264,17 +283,80 @@ class TestFollowupRun(CollectionsCommon):
             run.state = "running"
             run._process_batch()  # one batch done, then the worker "dies"
             self.assertEqual(run.pending_count, 1)
-            self.env["collection.run"]._cron_daily_run()  # resumes, starts no second run today
+            self.run_cron("ir_cron_collection_daily")  # resumes, starts no second run today
             self.assertEqual(run.state, "done")
             self.assertEqual(run.sent_count, 2)
             runs = self.env["collection.run"].search([("company_id", "=", self.company.id)])
+            self.assertEqual(runs, run)
             self.assertEqual(len(runs.communication_ids.filtered(lambda c: c.state == "sent")), 2)
-            self.env["collection.run"]._cron_daily_run()
+            self.run_cron("ir_cron_collection_daily")
             communications = self.env["collection.communication"].search(
                 [("partner_id", "in", (self.debtor | self.debtor_two).ids)]
             )
             self.assertEqual(communications.mapped("state"), ["sent", "sent"])
             self.assertEqual(len(communications.mail_id), 2, "each debtor got one email")
+
+    def test_daily_cron_starts_a_run_per_company_and_drops_stale_previews(self):
+        other = self.setup_other_company(name="Collections Cron Co")["company"]
+        other.collection_policy_id = self._create_policy(other, "Other")
+        other_first = other.collection_policy_id._get_sorted_levels()[1]
+        with freeze_time("2026-01-01"):
+            ours = self.create_invoice(self.debtor, 100, "2026-01-05")
+            theirs = self.create_invoice(self.debtor_two, 900, "2026-01-05", company=other)
+        with freeze_time("2026-01-19"):
+            stale = self.env["collection.run"].create({"company_id": self.company.id})
+            stale.action_preview()
+            self.assertEqual(stale.communication_ids.partner_id, self.debtor)
+        with freeze_time("2026-01-20 05:00:00"):
+            self.run_cron("ir_cron_collection_daily")
+        self.assertEqual(stale.state, "cancelled", "yesterday's preview is not sent")
+        companies = (self.company | other).sorted("id")
+        runs = (
+            self.env["collection.run"]
+            .with_context(allowed_company_ids=companies.ids)
+            .search([("company_id", "in", companies.ids), ("trigger", "=", "cron")])
+            .sorted(lambda run: run.company_id.id)
+        )
+        self.assertRecordValues(
+            runs,
+            [
+                {"company_id": company.id, "date": date(2026, 1, 20), "state": "done"}
+                for company in companies
+            ],
+        )
+        self.assertRecordValues(
+            runs.communication_ids.sorted(lambda c: c.company_id.id),
+            [
+                {"partner_id": self.debtor.id, "level_id": self.l_first.id, "state": "sent"},
+                {"partner_id": self.debtor_two.id, "level_id": other_first.id, "state": "sent"},
+            ],
+        )
+        self.assertRecordValues(
+            (ours | theirs).with_context(allowed_company_ids=companies.ids),
+            [{"collection_level_id": self.l_first.id}, {"collection_level_id": other_first.id}],
+        )
+
+    def test_process_cron_finishes_a_run_batch_by_batch(self):
+        self.company.collection_batch_size = 1
+        debtors = self.debtor | self.debtor_two | self._create_debtor("Three", "3@example.com")
+        with freeze_time("2026-01-01"):
+            for debtor in debtors:
+                self.create_invoice(debtor, 100, "2026-01-05")
+        process = self.env.ref("collections_management.ir_cron_collection_process")
+        with freeze_time("2026-01-20"):
+            run = self.env["collection.run"].create({"company_id": self.company.id})
+            run.action_run()  # the first batch now, the rest left to the cron
+            self.assertRecordValues(
+                run, [{"state": "running", "sent_count": 1, "pending_count": 2}]
+            )
+            self.assertTrue(
+                self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", process.id)])
+            )
+            self.run_cron("ir_cron_collection_process")
+        self.assertRecordValues(run, [{"state": "done", "sent_count": 3, "pending_count": 0}])
+        self.assertEqual(run.communication_ids.partner_id, debtors)
+        self.assertEqual(len(run.communication_ids.mail_id), 3, "one email per debtor")
+        self.assertIn("3 Sent", run.summary)
 
     def test_multi_company_isolation(self):
         other = self.setup_other_company()["company"]
@@ -293,18 +375,12 @@ class TestFollowupRun(CollectionsCommon):
         other_case = self.case_of(self.debtor, company=other)
         self.assertNotEqual(case, other_case)
         self.assertEqual(other_case.amount_overdue, 900)
-        collector = self.env["res.users"].create(
-            {
-                "name": "Collector",
-                "login": "mc_collector",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [
-                    Command.link(
-                        self.env.ref("collections_management.group_collections_collector").id
-                    )
-                ],
-            }
+        collector = new_test_user(
+            self.env,
+            login="mc_collector",
+            name="Collector",
+            groups="collections_management.group_collections_collector",
+            company_id=self.company.id,
         )
         visible = self.env["collection.case"].with_user(collector).search([])
         self.assertIn(case, visible)

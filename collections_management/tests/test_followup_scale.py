@@ -41,31 +41,25 @@ class TestFollowupScale(CollectionsCommon):
             moves.action_post()
         return moves
 
-    def _count_queries(self, method):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.env.cr.sql_log_count
-        method()
-        self.env.flush_all()
-        return self.env.cr.sql_log_count - before
-
     def _preview_and_execute_queries(self):
-        with freeze_time("2026-02-15"), self.no_commit():
+        with freeze_time("2026-02-15"):
             run = self.env["collection.run"].create({"company_id": self.company.id})
-            preview = self._count_queries(run._compute_proposals)
+            with self.count_queries() as preview:
+                run._compute_proposals()
             run.state = "running"
-            execute = self._count_queries(run._process_batch)
+            with self.count_queries() as execute:
+                run._process_batch()
             self.assertFalse(run.pending_count)
-        return preview, execute, run
+        return preview.count, execute.count, run
 
     def test_query_count_does_not_grow_with_invoices_or_debtors(self):
-        self._ledger(debtors=5, invoices_per_debtor=2)
+        small_ledger = self._ledger(debtors=5, invoices_per_debtor=2)
         small_preview, small_execute, small_run = self._preview_and_execute_queries()
         self.assertEqual(len(small_run.communication_ids), 5)
         self.assertEqual(len(small_run.communication_ids.line_ids), 10)
 
-        self.env["collection.communication"].sudo().search([]).unlink()
-        self.env["account.move"].search([("move_type", "=", "out_invoice")]).button_draft()
+        small_run.communication_ids.sudo().unlink()
+        small_ledger.button_draft()
         self._ledger(debtors=20, invoices_per_debtor=10)
         big_preview, big_execute, big_run = self._preview_and_execute_queries()
         self.assertEqual(len(big_run.communication_ids), 20)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -37,8 +37,9 @@ class TestPaymentPlan(CollectionsCommon):
             )
 
     def monitor(self, date):
-        with freeze_time(date), self.no_commit():
-            self.env["collection.payment.plan"]._cron_monitor()
+        """The nightly job that monitors payment plans (and judges promises)."""
+        with freeze_time(date):
+            self.run_cron("ir_cron_collection_arrangements")
 
     def activate(self, plan, date="2026-02-01"):
         with freeze_time(date):
@@ -83,14 +84,19 @@ class TestPaymentPlan(CollectionsCommon):
         self.activate(plan)
         self.pay(self.invoice, 150.0, "2026-02-20")
         self.monitor("2026-02-21")
-        first, second, third = plan.line_ids
-        self.assertEqual((first.amount_paid, first.state), (100.0, "paid"))
-        self.assertEqual((second.amount_paid, second.state), (50.0, "partial"))
-        self.assertEqual((third.amount_paid, third.state), (0.0, "pending"))
-        self.assertEqual(plan.amount_paid, 150.0)
-        self.assertEqual(plan.progress, 50.0)
-        self.assertEqual(self.case.plan_progress, 50.0)
-        self.assertEqual(str(self.case.plan_next_due_date), "2026-04-01")
+        self.assertRecordValues(
+            plan.line_ids,
+            [
+                {"amount_paid": 100.0, "state": "paid"},
+                {"amount_paid": 50.0, "state": "partial"},
+                {"amount_paid": 0.0, "state": "pending"},
+            ],
+        )
+        self.assertRecordValues(plan, [{"amount_paid": 150.0, "progress": 50.0}])
+        self.assertRecordValues(
+            self.case,
+            [{"plan_progress": 50.0, "plan_next_due_date": fields.Date.to_date("2026-04-01")}],
+        )
 
     def test_late_then_missed_instalment_breaches_the_plan(self):
         plan = self.plan()
@@ -120,8 +126,7 @@ class TestPaymentPlan(CollectionsCommon):
         self.monitor("2026-03-02")
         self.assertEqual(plan.state, "completed")
         self.assertEqual(set(plan.line_ids.mapped("state")), {"paid"})
-        self.assertFalse(self.case.is_open)
-        self.assertEqual(self.case.stage_id, self.stage_resolved)
+        self.assertRecordValues(self.case, [{"is_open": False, "stage_id": self.stage_resolved.id}])
 
     def test_run_skips_invoices_in_an_active_plan_only(self):
         with freeze_time("2026-02-01"):
@@ -225,13 +230,10 @@ class TestPaymentPlan(CollectionsCommon):
             return plans
 
         def count_queries(date):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            with freeze_time(date), self.no_commit():
-                before = self.env.cr.sql_log_count
-                self.env["collection.payment.plan"]._cron_monitor()
-                self.env.flush_all()
-            return self.env.cr.sql_log_count - before
+            """Queries of the nightly cron, which monitors every active plan."""
+            with freeze_time(date), self.count_queries() as queries:
+                self.run_cron("ir_cron_collection_arrangements")
+            return queries.count
 
         small = make(2, "small")
         small_queries = count_queries("2026-03-10")  # the first instalments are missed

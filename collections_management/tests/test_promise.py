@@ -1,8 +1,8 @@
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -15,16 +15,11 @@ class TestPromise(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.policy.promise_grace_days = 3
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Colin Collector",
-                "login": "colin_promise",
-                "group_ids": [
-                    Command.link(
-                        cls.env.ref("collections_management.group_collections_collector").id
-                    )
-                ],
-            }
+        cls.collector = new_test_user(
+            cls.env,
+            login="colin_promise",
+            name="Colin Collector",
+            groups="collections_management.group_collections_collector",
         )
 
     def setUp(self):
@@ -46,8 +41,9 @@ class TestPromise(CollectionsCommon):
             )
 
     def evaluate(self, date):
-        with freeze_time(date), self.no_commit():
-            self.env["collection.promise"]._cron_evaluate()
+        """The nightly job that judges promises (and monitors payment plans)."""
+        with freeze_time(date):
+            self.run_cron("ir_cron_collection_arrangements")
 
     def credit_note(self, invoice, amount, date):
         with freeze_time(date):
@@ -71,12 +67,19 @@ class TestPromise(CollectionsCommon):
     # ------------------------------------------------------------------
     def test_defaults_from_the_case(self):
         promise = self.promise()
-        self.assertEqual(promise.move_ids, self.invoice, "all overdue invoices by default")
-        self.assertEqual(promise.amount, 1000.0)
-        self.assertEqual(promise.grace_days, 3, "from the policy")
-        self.assertEqual(str(promise.date_deadline), "2026-02-18")
-        self.assertEqual(promise.case_id, self.case)
-        self.assertEqual(promise.user_id, self.collector)
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "move_ids": self.invoice.ids,  # all overdue invoices by default
+                    "amount": 1000.0,
+                    "grace_days": 3,  # from the policy
+                    "date_deadline": fields.Date.to_date("2026-02-18"),
+                    "case_id": self.case.id,
+                    "user_id": self.collector.id,
+                }
+            ],
+        )
         self.assertEqual(self.case.stage_id.stage_type, "promise")
 
     def test_promise_from_a_call_outcome(self):
@@ -96,11 +99,18 @@ class TestPromise(CollectionsCommon):
                 .with_context(**action["context"])
                 .create({"date_promised": "2026-02-15"})
             )
-        self.assertEqual(promise.case_id, self.case)
-        self.assertEqual(promise.partner_id, self.debtor)
-        self.assertEqual(promise.channel, "phone")
-        self.assertEqual(promise.note, "Will pay on the 15th")
-        self.assertEqual(promise.move_ids, self.invoice)
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "case_id": self.case.id,
+                    "partner_id": self.debtor.id,
+                    "channel": "phone",
+                    "note": "Will pay on the 15th",
+                    "move_ids": self.invoice.ids,
+                }
+            ],
+        )
         contact = self.env["collection.contact"].search([("case_id", "=", self.case.id)])
         self.assertEqual(contact.outcome, "promise")
 
@@ -171,6 +181,27 @@ class TestPromise(CollectionsCommon):
         self.assertEqual(promise.state, "broken")
         self.assertEqual(promise.amount_received, 0.0)
 
+    def test_nightly_cron_judges_promises_and_monitors_plans(self):
+        promise = self.promise()  # due 2026-02-15, judged after 3 grace days
+        with freeze_time("2026-02-01"):
+            self.create_invoice(self.debtor_two, 300.0, "2026-01-10")
+            self.env["collection.case"]._sync_cases(self.company)
+            plan = self.env["collection.payment.plan"].create(
+                {
+                    "partner_id": self.debtor_two.id,
+                    "instalment_count": 3,
+                    "frequency": "monthly",
+                    "date_first": "2026-02-10",
+                }
+            )
+            plan.action_activate()
+        self.pay(self.invoice, 1000.0, "2026-02-12")
+        self.evaluate("2026-02-18")
+        self.assertEqual(promise.state, "kept")
+        self.assertEqual(plan.state, "breached")
+        self.assertEqual(plan.line_ids[0].state, "missed")
+        self.assertEqual(self.case_of(self.debtor_two).stage_id, self.stage_contact)
+
     def test_payment_before_the_promise_does_not_count(self):
         self.pay(self.invoice, 300.0, "2026-01-30")
         promise = self.promise(amount=700.0)
@@ -200,7 +231,9 @@ class TestPromise(CollectionsCommon):
             date="2026-02-11", move_ids=[Command.set(self.invoice.ids)], date_promised="2026-03-30"
         )
         self.evaluate("2026-02-19")
-        self.assertEqual((kept.state, broken.state, open_one.state), ("kept", "broken", "open"))
+        self.assertRecordValues(
+            kept | broken | open_one, [{"state": "kept"}, {"state": "broken"}, {"state": "open"}]
+        )
         self.assertEqual(self.debtor.collection_promise_kept_rate, 50.0)
         self.assertEqual(self.case.promise_kept_rate, 50.0)
         rates = self.env["collection.promise"]._kept_rates("user_id")
@@ -215,7 +248,7 @@ class TestPromise(CollectionsCommon):
         self.pay(self.invoice, 400.0, "2026-02-10")
         broken = self.promise(date="2026-02-11", amount=600.0, date_promised="2026-02-12")
         self.evaluate("2026-02-20")
-        self.assertEqual((kept.state, broken.state), ("kept", "broken"))
+        self.assertRecordValues(kept | broken, [{"state": "kept"}, {"state": "broken"}])
         with freeze_time("2026-02-20 14:00:00"):
             self.promise(date="2026-02-20", amount=100.0, date_promised="2026-02-25")
             self.promise(date="2026-02-20", amount=50.0, date_promised="2026-03-10")
@@ -252,7 +285,11 @@ class TestPromise(CollectionsCommon):
 
     def test_collectors_see_the_promises_of_their_own_cases(self):
         mine = self.promise()
-        other_collector = self.collector.copy({"login": "other_promise_collector"})
+        other_collector = new_test_user(
+            self.env,
+            login="other_promise_collector",
+            groups="collections_management.group_collections_collector",
+        )
         with freeze_time("2026-02-01"):
             self.create_invoice(self.debtor_two, 100.0, "2026-01-10")
             self.env["collection.case"]._sync_cases(self.company)
@@ -309,13 +346,9 @@ class TestPromise(CollectionsCommon):
 
         def count_queries(date):
             """Queries of the nightly cron, which judges every open promise."""
-            self.env.flush_all()
-            self.env.invalidate_all()
-            with freeze_time(date), self.no_commit():
-                before = self.env.cr.sql_log_count
-                self.env["collection.promise"]._cron_evaluate()
-                self.env.flush_all()
-            return self.env.cr.sql_log_count - before
+            with freeze_time(date), self.count_queries() as queries:
+                self.run_cron("ir_cron_collection_arrangements")
+            return queries.count
 
         small = make(2, "2026-02-02")
         small_queries = count_queries("2026-02-28")

@@ -100,7 +100,7 @@ class TestAgencyPlacement(RecoveryCommon):
         self.pay(placed, 800.0, TODAY)
         self.assertFalse(case.is_open)
         self.assertEqual(placement.state, "closed")
-        self.assertTrue(placement.date_end)
+        self.assertEqual(str(placement.date_end), TODAY, "closed the day the debt is paid")
 
     def test_agency_conditions(self):
         recent = self.create_invoice(self.debtor, 800.0, "2026-03-01")
@@ -161,10 +161,17 @@ class TestAgencyPlacement(RecoveryCommon):
         self.assertEqual(invoice.amount_residual, 300.0)
 
         placement.invalidate_recordset()
-        self.assertEqual(placement.amount_paid_direct, 200.0)
-        self.assertEqual(placement.amount_remitted, 400.0)
-        self.assertEqual(placement.amount_recovered, 600.0, "each payment counted once")
-        self.assertEqual(placement.amount_commission, 150.0)
+        self.assertRecordValues(
+            placement,
+            [
+                {
+                    "amount_paid_direct": 200.0,
+                    "amount_remitted": 400.0,
+                    "amount_recovered": 600.0,  # each payment counted once
+                    "amount_commission": 150.0,
+                }
+            ],
+        )
 
     @freeze_time(TODAY)
     def test_commission_and_vendor_bill_net_and_gross(self):
@@ -175,13 +182,25 @@ class TestAgencyPlacement(RecoveryCommon):
         Remittance = self.env["collection.agency.remittance"]
         net = Remittance.create({"placement_id": placement.id, "amount": 300.0, "basis": "net"})
         gross = Remittance.create({"placement_id": placement.id, "amount": 200.0, "basis": "gross"})
-        self.assertEqual((net.amount_gross, net.amount_commission), (400.0, 100.0))
-        self.assertEqual((gross.amount_gross, gross.amount_commission), (200.0, 50.0))
+        self.assertRecordValues(
+            net | gross,
+            [
+                {"amount_gross": 400.0, "amount_commission": 100.0},
+                {"amount_gross": 200.0, "amount_commission": 50.0},
+            ],
+        )
 
         placement.invalidate_recordset()
-        self.assertEqual(placement.amount_recovered, 800.0)
-        self.assertEqual(placement.amount_commission, 200.0)  # 50 + 100 + 50
-        self.assertEqual(placement.amount_commission_retained, 100.0)
+        self.assertRecordValues(
+            placement,
+            [
+                {
+                    "amount_recovered": 800.0,
+                    "amount_commission": 200.0,  # 50 + 100 + 50
+                    "amount_commission_retained": 100.0,
+                }
+            ],
+        )
 
         placement.action_create_commission_bill()
         bill = placement.bill_ids
@@ -368,8 +387,7 @@ class TestWriteOff(RecoveryCommon):
 
         self.assertEqual(write_off.state, "done", "below the threshold: done at once")
         entry = write_off.write_off_move_id
-        self.assertEqual(entry.state, "posted")
-        self.assertEqual(entry.move_type, "entry")
+        self.assertRecordValues(entry, [{"state": "posted", "move_type": "entry"}])
         self.assertEqual(entry.journal_id.type, "general")
         self.assertTrue(entry.company_currency_id.is_zero(sum(entry.line_ids.mapped("balance"))))
         self.assertRecordValues(

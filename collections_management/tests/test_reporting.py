@@ -3,7 +3,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
@@ -15,20 +15,17 @@ class TestReportingCommon(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Aging = cls.env["collection.aged.receivable"]
-        cls.collector_group = cls.env.ref("collections_management.group_collections_collector")
         cls.collector_a = cls._create_collector("Collector A", "cm_rep_a")
         cls.collector_b = cls._create_collector("Collector B", "cm_rep_b")
 
     @classmethod
     def _create_collector(cls, name, login):
-        return cls.env["res.users"].create(
-            {
-                "name": name,
-                "login": login,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [Command.set([cls.collector_group.id])],
-            }
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups="collections_management.group_collections_collector",
+            company_id=cls.company.id,
         )
 
     def aging(self, date, domain=None, env=None):
@@ -112,6 +109,7 @@ class TestAgedReceivables(TestReportingCommon):
         self.assertEqual(self.aging("2026-03-26"), {(self.debtor.id, "0_not_due"): 50.0})
         self.assertEqual(self.aging("2026-02-25"), {(self.debtor.id, "1_1_30"): 600.0})
 
+    @freeze_time("2026-02-15")
     def test_foreign_currency_in_company_currency(self):
         eur = self.setup_other_currency("EUR")  # 2 EUR = 1 company currency unit
         invoice = self.env["account.move"].create(
@@ -127,11 +125,17 @@ class TestAgedReceivables(TestReportingCommon):
             }
         )
         invoice.action_post()
-        with freeze_time("2026-02-15"):
-            row = self.Aging.search([("move_id", "=", invoice.id)])
-        self.assertEqual(row.amount_residual, 500.0)
-        self.assertEqual(row.invoice_currency_id, eur)
-        self.assertEqual(row.currency_id, self.company.currency_id)
+        row = self.Aging.search([("move_id", "=", invoice.id)])
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "amount_residual": 500.0,
+                    "invoice_currency_id": eur.id,
+                    "currency_id": self.company.currency_id.id,
+                }
+            ],
+        )
 
     def test_totals_equal_odoo_receivable(self):
         first = self.create_invoice(self.debtor, 1200.0, "2026-01-31", invoice_date="2026-01-01")
@@ -351,9 +355,15 @@ class TestDsoCei(TestReportingCommon):
             )
         jan, feb, mar = (by_key[("company", f"2026-0{m}-01")] for m in (1, 2, 3))
         # Receivables at month end: 1,000; 2,000; 3,000. Sales 1,000; 2,000; 1,500.
-        self.assertEqual((jan.ar_end, feb.ar_end, mar.ar_end), (1000.0, 2000.0, 3000.0))
-        self.assertEqual((jan.sales, feb.sales, mar.sales), (1000.0, 2000.0, 1500.0))
-        self.assertEqual((feb.ar_begin, mar.ar_begin), (1000.0, 2000.0))
+        self.assertRecordValues(
+            jan | feb | mar,
+            [
+                {"ar_end": 1000.0, "sales": 1000.0},
+                {"ar_end": 2000.0, "sales": 2000.0},
+                {"ar_end": 3000.0, "sales": 1500.0},
+            ],
+        )
+        self.assertRecordValues(feb | mar, [{"ar_begin": 1000.0}, {"ar_begin": 2000.0}])
         # Countback: January 1,000 of 1,000 sold -> 31 days; February 28 days;
         # March: 1,500 of March (31 days) + 1,500 of February's 2,000 (28 x 0.75 = 21).
         self.assertAlmostEqual(jan.dso, 31.0)
@@ -382,12 +392,19 @@ class TestDashboard(TestReportingCommon):
         self.pay(invoice, 250.0, "2026-03-09")
         with freeze_time("2026-03-15"):
             card = self.env["collection.dashboard"].search([("company_id", "=", self.company.id)])
-            self.assertEqual(card.amount_overdue, 1050.0)
-            self.assertEqual(card.amount_total, 1100.0)
             # 30 days ago (Feb 13) only the first invoice was late, unpaid.
-            self.assertEqual(card.amount_overdue_previous, 1000.0)
+            self.assertRecordValues(
+                card,
+                [
+                    {
+                        "amount_overdue": 1050.0,
+                        "amount_total": 1100.0,
+                        "amount_overdue_previous": 1000.0,
+                        "open_case_count": 2,
+                    }
+                ],
+            )
             self.assertAlmostEqual(card.overdue_trend, 5.0)
-            self.assertEqual(card.open_case_count, 2)
             self.assertEqual(
                 card.top_debtor_data,
                 [

@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -15,27 +15,20 @@ class TestCollectionsGroups(BaseCommon):
         self.assertEqual(collector.privilege_id, admin.privilege_id)
 
     def test_accounting_administrator_is_collections_administrator(self):
-        user = self.env["res.users"].create(
-            {
-                "name": "Accountant",
-                "login": "cm_accountant",
-                "group_ids": [
-                    (4, self.env.ref("base.group_user").id),
-                    (4, self.env.ref("account.group_account_manager").id),
-                ],
-            }
+        user = new_test_user(
+            self.env,
+            login="cm_accountant",
+            name="Accountant",
+            groups="base.group_user,account.group_account_manager",
         )
         self.assertTrue(user.has_group("collections_management.group_collections_admin"))
 
     def test_collector_is_not_manager(self):
-        user = self.env["res.users"].create(
-            {
-                "name": "Collector",
-                "login": "cm_collector",
-                "group_ids": [
-                    (4, self.env.ref("collections_management.group_collections_collector").id)
-                ],
-            }
+        user = new_test_user(
+            self.env,
+            login="cm_collector",
+            name="Collector",
+            groups="collections_management.group_collections_collector",
         )
         self.assertTrue(user.has_group("collections_management.group_collections_collector"))
         self.assertTrue(user.has_group("account.group_account_invoice"))

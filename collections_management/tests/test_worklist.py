@@ -1,7 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -11,19 +10,12 @@ class TestWorklist(CollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.collector = cls.env["res.users"].create(
-            {
-                "name": "Worklist Collector",
-                "login": "cm_worklist_collector",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.link(cls.env.ref("base.group_user").id),
-                    Command.link(
-                        cls.env.ref("collections_management.group_collections_collector").id
-                    ),
-                ],
-            }
+        cls.collector = new_test_user(
+            cls.env,
+            login="cm_worklist_collector",
+            name="Worklist Collector",
+            groups="base.group_user,collections_management.group_collections_collector",
+            company_id=cls.company.id,
         )
         cls.debtor_three = cls._create_debtor("Debtor Three", "three@example.com")
         cls.company.write(
@@ -71,18 +63,27 @@ class TestWorklist(CollectionsCommon):
             self.case_of(p) for p in (self.debtor, self.debtor_two, self.debtor_three)
         )
         (one | two | three).write({"user_id": self.collector.id, "next_action_date": "2026-03-01"})
-        self.assertEqual((one.score_amount, one.score_age), (50.0, 9.0))
-        self.assertEqual(one.priority_score, 59.0)
-        self.assertEqual((two.score_amount, two.score_age, two.priority_score), (10.0, 50.0, 60.0))
-        self.assertEqual(three.open_dispute_count, 1)
-        self.assertEqual(three.amount_disputed, 100)
-        self.assertTrue(three.credit_limit_exceeded)
-        self.assertEqual(
-            (three.score_amount, three.score_age, three.score_disputes, three.score_risk),
-            (5.0, 4.0, 5.0, 30.0),
+        self.assertRecordValues(
+            one | two | three,
+            [
+                {"score_amount": 50.0, "score_age": 9.0, "priority_score": 59.0},
+                {"score_amount": 10.0, "score_age": 50.0, "priority_score": 60.0},
+                {"score_amount": 5.0, "score_age": 4.0, "priority_score": 44.0},
+            ],
         )
-        self.assertEqual(three.priority_score, 44.0)
-        self.assertEqual(three.score_promises, 0.0)
+        self.assertRecordValues(
+            three,
+            [
+                {
+                    "open_dispute_count": 1,
+                    "amount_disputed": 100,
+                    "credit_limit_exceeded": True,
+                    "score_disputes": 5.0,
+                    "score_risk": 30.0,
+                    "score_promises": 0.0,
+                }
+            ],
+        )
         self.assertEqual(self._worklist(), two | one | three)
         # weights come from the settings
         settings = self.env["res.config.settings"].create({"collection_weight_age": 0.0})
