@@ -366,12 +366,14 @@ class CollectionPaymentPlan(models.Model):
         line_values, plan_values, outcome = [], [], {}
         for plan in plans:
             currency = plan.currency_id
-            paid = received.get(plan.id, 0.0)
+            paid = currency.round(received.get(plan.id, 0.0))
             available = paid
             missed = False
             for line in plan.line_ids.sorted(lambda line: (line.date_due, line.sequence, line.id)):
-                allocated = min(available, line.amount) if available > 0 else 0.0
-                available -= allocated
+                # rounded at each step: what is left after an instalment is money, not
+                # a float remainder (500 - 333.33 is 166.67, not 166.67000000000002)
+                allocated = currency.round(min(available, line.amount)) if available > 0 else 0.0
+                available = currency.round(available - allocated)
                 state = line._state_for(allocated, today, plan.grace_days)
                 missed = missed or state == "missed"
                 line_values.append(SQL("(%s, %s::numeric, %s)", line.id, allocated, state))
