@@ -17,7 +17,6 @@
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
-        "data/collection_recovery_sequence_data.xml",
         "data/collection_limitation_period_data.xml",
         "data/collection_dispute_data.xml",
         # reports

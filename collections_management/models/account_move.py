@@ -169,31 +169,15 @@ class AccountMove(models.Model):
             "res_model": "collection.hold",
             "view_mode": "form",
             "target": "new",
-            "context": {
-                "default_scope": "invoice",
-                "default_move_id": self.id,
-                "default_company_id": self.company_id.id,
-            },
+            "context": {"default_scope": "invoice", "default_move_id": self.id},
         }
 
     def action_collection_dispute(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open a Dispute"),
-            "res_model": "collection.dispute",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_move_id": self.id,
-                "default_amount": self.amount_residual_signed,
-            },
-        }
+        return self.env["collection.dispute"]._action_new_on_invoice(self)
 
     def action_view_collection_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_dispute_action"
+        return self.env["collection.dispute"]._action_list(
+            [("move_id", "=", self.id)], {"default_move_id": self.id}
         )
-        action.update(domain=[("move_id", "=", self.id)], context={"default_move_id": self.id})
-        return action

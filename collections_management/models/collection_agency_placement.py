@@ -36,22 +36,14 @@ PLACEMENT_FILE_COLUMNS = [
 class CollectionAgencyPlacement(models.Model):
     _name = "collection.agency.placement"
     _description = "Agency Placement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "date_placed desc, id desc"
     _check_company_auto = True
+    _sequence_date_field = "date_placed"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     agency_id = fields.Many2one(
         "res.partner",
         string="Agency",
@@ -259,11 +251,6 @@ class CollectionAgencyPlacement(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.agency.placement") or "/"
-                )
         placements = super().create(vals_list)
         placements._place()
         return placements

@@ -2,17 +2,17 @@ from odoo import api, fields, models
 
 
 class CollectionArrangementMixin(models.AbstractModel):
-    """What promises to pay and payment plans share: a debtor, the case and collector it
-    belongs to, grace days proposed by the debtor's policy, and the actions that open
-    them from a case, a debtor or an invoice. The model that uses it names the policy
-    field of its grace days and its list action."""
+    """What promises to pay and payment plans share, on top of being case documents: a
+    debtor chosen by the collector (the case is the debtor's open one, and gives the
+    company), a collector, grace days proposed by the debtor's policy, and the actions
+    that open them from a case, a debtor or an invoice. The model that uses it names
+    the policy field of its grace days."""
 
     _name = "collection.arrangement.mixin"
     _description = "Payment Arrangement (promise or plan)"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.case.document"]
 
     _grace_days_policy_field = None  # e.g. "promise_grace_days"
-    _list_action_xmlid = None  # e.g. "collections_management.collection_promise_action"
     _new_form_target = "current"  # "new" opens the form of a new one in a dialog
     # The invoices proposed by default: the debtor's overdue ones, or all its open ones.
     _default_overdue_invoices_only = False
@@ -21,27 +21,27 @@ class CollectionArrangementMixin(models.AbstractModel):
     # Fields (each model adds its own `move_ids`, on its own relation table, computed
     # by `_compute_move_ids`)
     # ------------------------------------------------------------------
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # The debtor is chosen, not read from the case: the case follows from it, and the
+    # company from the case (else the current company).
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
+        related=False,
+        precompute=False,
         required=True,
-        index=True,
         tracking=True,
         domain=[("is_company", "=", True)],
         help="The commercial partner the arrangement is made with.",
     )
+    company_id = fields.Many2one(
+        related=False, compute="_compute_company_id", readonly=False, required=True
+    )
     case_id = fields.Many2one(
-        "collection.case",
         compute="_compute_case_id",
         store=True,
         readonly=False,
         precompute=True,
+        required=False,
         index="btree_not_null",
-        check_company=True,
+        ondelete="set null",
         help="The debtor's open collection case when the arrangement was made.",
     )
     user_id = fields.Many2one(
@@ -59,6 +59,11 @@ class CollectionArrangementMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    @api.depends("case_id")
+    def _compute_company_id(self):
+        for record in self:
+            record.company_id = record.case_id.company_id or record.company_id or self.env.company
+
     @api.depends("partner_id", "company_id")
     def _compute_case_id(self):
         cases = self.env["collection.case"].search(
@@ -116,32 +121,15 @@ class CollectionArrangementMixin(models.AbstractModel):
     # Public actions
     # ------------------------------------------------------------------
     @api.model
-    def _action_new(self, partner, moves=None, case=None):
-        """The form of a new arrangement, pre-filled from where the collector is."""
-        context = {
-            "default_partner_id": partner.commercial_partner_id.id,
-            "default_company_id": (case or moves[:1] or self.env).company_id.id
-            or self.env.company.id,
-        }
-        if moves:
-            context["default_move_ids"] = moves.ids
-        if case:
-            context["default_case_id"] = case.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env["ir.model"]._get(self._name).name,
-            "res_model": self._name,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": self._new_form_target,
-            "context": context,
-        }
+    def _case_defaults(self, case):
+        # the debtor is chosen on an arrangement, not taken from the case
+        return {**super()._case_defaults(case), "default_partner_id": case.partner_id.id}
 
     @api.model
-    def _action_list(self, domain, partner, case=None):
-        action = self.env["ir.actions.act_window"]._for_xml_id(self._list_action_xmlid)
-        context = {"default_partner_id": partner.commercial_partner_id.id}
-        if case:
-            context["default_case_id"] = case.id
-        action.update({"domain": domain, "context": context})
-        return action
+    def _action_new(self, partner, moves=None, case=None):
+        """The form of a new arrangement, pre-filled from where the collector is."""
+        context = self._case_defaults(case) if case else {}
+        context["default_partner_id"] = partner.commercial_partner_id.id
+        if moves:
+            context["default_move_ids"] = moves.ids
+        return self._action_new_form(context, target=self._new_form_target)

@@ -10,10 +10,12 @@ from .collection_stage import CLOSED_STAGE_TYPES
 class CollectionCase(models.Model):
     _name = "collection.case"
     _description = "Collection Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.numbered.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "is_open desc, amount_overdue desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id"]
+
+    _sequence_date_field = "date_open"
 
     _one_open_case_per_debtor = models.UniqueIndex(
         "(partner_id, company_id) WHERE (is_open IS TRUE)",
@@ -23,9 +25,6 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
-    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Debtor",
@@ -332,9 +331,6 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
-            vals["name"] = name
         cases = super().create(vals_list)
         cases._set_closed_date()
         return cases
@@ -344,35 +340,6 @@ class CollectionCase(models.Model):
         if "stage_id" in vals:
             self._set_closed_date()
         return result
-
-    @api.model
-    def _next_names(self, count):
-        """`count` case references from the sequence, drawn in one query."""
-        if not count:
-            return []
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "collection.case"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-        )
-        if not sequence or sequence.implementation != "standard":
-            return [sequence.next_by_id() if sequence else "/" for _ in range(count)]
-        numbers = self.env.execute_query(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                f"ir_sequence_{sequence.id:03d}",
-                count,
-            )
-        )
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
     def _set_closed_date(self):
         closed = self.filtered(lambda c: not c.is_open and not c.date_closed)
@@ -787,17 +754,17 @@ class CollectionCase(models.Model):
         self.ensure_one()
         return self.env["collection.payment.plan"]._action_new(self.partner_id, case=self)
 
-    def action_view_promises(self):
+    def _action_documents(self, model):
+        """The list of the case's documents of `model` (promises, disputes...)."""
         self.ensure_one()
-        return self.env["collection.promise"]._action_list(
-            [("case_id", "=", self.id)], self.partner_id, case=self
-        )
+        Document = self.env[model]
+        return Document._action_list([("case_id", "=", self.id)], Document._case_defaults(self))
+
+    def action_view_promises(self):
+        return self._action_documents("collection.promise")
 
     def action_view_plans(self):
-        self.ensure_one()
-        return self.env["collection.payment.plan"]._action_list(
-            [("case_id", "=", self.id)], self.partner_id, case=self
-        )
+        return self._action_documents("collection.payment.plan")
 
     def action_hold(self):
         self.ensure_one()
@@ -834,60 +801,32 @@ class CollectionCase(models.Model):
                     case.user_id = collector
         return True
 
-    def _recovery_action(self, model, name, extra_context=None):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(f"collections_management.{name}")
-        action.update(
-            domain=[("case_id", "=", self.id)],
-            context={
-                "default_case_id": self.id,
-                "default_company_id": self.company_id.id,
-                **(extra_context or {}),
-            },
-        )
-        return action
-
     def action_view_placements(self):
-        return self._recovery_action(
-            "collection.agency.placement", "collection_agency_placement_action"
-        )
+        return self._action_documents("collection.agency.placement")
 
     def action_view_legal_actions(self):
-        return self._recovery_action("collection.legal.action", "collection_legal_action_action")
+        return self._action_documents("collection.legal.action")
 
     def action_view_write_offs(self):
-        return self._recovery_action("collection.write.off", "collection_write_off_action")
+        return self._action_documents("collection.write.off")
 
     def action_place_with_agency(self):
         self.ensure_one()
+        Placement = self.env["collection.agency.placement"]
         placed = self.placement_ids.filtered(lambda p: p.state == "placed").move_ids
         moves = self.invoice_ids.filtered(lambda m: m.amount_residual > 0) - placed
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Place with an Agency"),
-            "res_model": "collection.agency.placement",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {
-                "default_case_id": self.id,
-                "default_company_id": self.company_id.id,
-                "default_move_ids": moves.ids,
-            },
-        }
+        return Placement._action_new_form(
+            {**Placement._case_defaults(self), "default_move_ids": moves.ids},
+            name=self.env._("Place with an Agency"),
+        )
 
     def action_start_legal_action(self):
         self.ensure_one()
         self._check_not_time_barred()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Legal Action"),
-            "res_model": "collection.legal.action",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {"default_case_id": self.id, "default_company_id": self.company_id.id},
-        }
+        LegalAction = self.env["collection.legal.action"]
+        return LegalAction._action_new_form(
+            LegalAction._case_defaults(self), name=self.env._("Legal Action")
+        )
 
     def action_write_off(self):
         self.ensure_one()
@@ -918,17 +857,12 @@ class CollectionCase(models.Model):
         )
         action.update(
             domain=[("case_id", "=", self.id)],
-            context={"default_case_id": self.id, "default_company_id": self.company_id.id},
+            context={"default_case_id": self.id},
         )
         return action
 
     def action_view_disputes(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_dispute_action"
-        )
-        action.update(domain=[("case_id", "=", self.id)], context={})
-        return action
+        return self._action_documents("collection.dispute")
 
     def action_update_priority(self):
         self._update_priority()

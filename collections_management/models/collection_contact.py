@@ -54,7 +54,13 @@ class CollectionContact(models.Model):
         ondelete="restrict",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Logged By", default=lambda self: self.env.user, index=True
@@ -107,6 +113,12 @@ class CollectionContact(models.Model):
         for contact in self:
             if contact.case_id:
                 contact.partner_id = contact.case_id.partner_id
+
+    @api.depends("case_id")
+    def _compute_company_id(self):
+        for contact in self:
+            case = contact.case_id
+            contact.company_id = case.company_id or contact.company_id or self.env.company
 
     @api.depends("partner_id", "channel", "outcome", "date")
     def _compute_display_name(self):

@@ -13,15 +13,15 @@ ACTIVE_STATES = ("open", "investigating")
 class CollectionDispute(models.Model):
     _name = "collection.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "state_sequence, deadline, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "move_id", "partner_id"]
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -32,27 +32,16 @@ class CollectionDispute(models.Model):
         domain=[("move_type", "in", ("out_invoice", "out_receipt")), ("state", "=", "posted")],
         help="The customer invoice the debtor contests.",
     )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
-        related="move_id.commercial_partner_id",
-        store=True,
-        index=True,
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        related="move_id.company_id",
-        store=True,
-        index=True,
-        precompute=True,
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # A dispute is opened on an invoice: the debtor and the company are the invoice's,
+    # and the case is the debtor's open one, if any.
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id")
+    company_id = fields.Many2one(related="move_id.company_id")
     case_id = fields.Many2one(
-        "collection.case",
         compute="_compute_case_id",
         store=True,
+        required=False,
         index="btree_not_null",
-        check_company=True,
+        ondelete="set null",
         help="The collection case of the debtor when the dispute was opened.",
     )
     invoice_residual = fields.Monetary(
@@ -246,11 +235,6 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].sudo().next_by_code("collection.dispute") or "/"
-                )
         disputes = super().create(vals_list)
         contact_id = self.env.context.get("collection_contact_id")
         if contact_id:
@@ -406,6 +390,19 @@ class CollectionDispute(models.Model):
                     ", ".join(closed.mapped("name")),
                 )
             )
+
+    @api.model
+    def _action_new_on_invoice(self, invoice, context=None):
+        """The form of a new dispute of `invoice`, its amount due proposed."""
+        return self._action_new_form(
+            {
+                "default_move_id": invoice.id,
+                "default_amount": invoice.amount_residual_signed,
+                **(context or {}),
+            },
+            name=self.env._("Open a Dispute"),
+            target="new",
+        )
 
     def action_resolve_credit_note(self):
         """Open Odoo's reversal wizard on the invoice, set for a credit note of the

@@ -13,22 +13,13 @@ LEGAL_STATES = [
 class CollectionLegalAction(models.Model):
     _name = "collection.legal.action"
     _description = "Legal Action"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
         LEGAL_STATES, default="preparing", required=True, tracking=True, index=True
     )
@@ -105,11 +96,6 @@ class CollectionLegalAction(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.legal.action") or "/"
-                )
         actions = super().create(vals_list)
         for action in actions:
             case = action.case_id

@@ -15,16 +15,15 @@ FREQUENCY_STEP = {
 class CollectionPaymentPlan(models.Model):
     _name = "collection.payment.plan"
     _description = "Payment Plan"
-    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _grace_days_policy_field = "plan_grace_days"
-    _list_action_xmlid = "collections_management.collection_payment_plan_action"
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_ids = fields.Many2many(
         "account.move",
         "collection_payment_plan_account_move_rel",
@@ -171,11 +170,6 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.payment.plan") or "/"
-                )
         plans = super().create(vals_list)
         plans.filtered(lambda p: not p.line_ids and p.amount_total)._generate_lines()
         return plans

@@ -18,18 +18,17 @@ DUE_STATES = ("kept", "partial", "broken")
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
-    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin"]
     _order = "date_promised desc, id desc"
     _check_company_auto = True
     _grace_days_policy_field = "promise_grace_days"
-    _list_action_xmlid = "collections_management.collection_promise_action"
+    _sequence_date_field = "date"
     _new_form_target = "new"
     _default_overdue_invoices_only = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_ids = fields.Many2many(
         "account.move",
         "collection_promise_account_move_rel",
@@ -233,9 +232,6 @@ class CollectionPromise(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.promise") or "/"
         promises = super().create(vals_list)
         promises._check_open_invoices()
         promises._enter_promise_stage()

@@ -11,14 +11,14 @@ from odoo.tools import SQL, format_date
 class CollectionRun(models.Model):
     _name = "collection.run"
     _description = "Follow-up Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.numbered.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, default="/", copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -86,16 +86,6 @@ class CollectionRun(models.Model):
                 counts[run.id, state]
                 for state in ("draft", "sent", "manual", "failed", "blocked", "cancelled")
             )
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.run") or "/"
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Business methods: deciding what is due

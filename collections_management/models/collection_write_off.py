@@ -12,22 +12,13 @@ class CollectionWriteOff(models.Model):
 
     _name = "collection.write.off"
     _description = "Write-off"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     move_ids = fields.Many2many(
         "account.move",
         "collection_write_off_move_rel",
@@ -87,9 +78,6 @@ class CollectionWriteOff(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.write.off") or "/"
         write_offs = super().create(vals_list)
         for write_off in write_offs:
             write_off.sudo().amount = sum(

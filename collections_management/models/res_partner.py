@@ -157,8 +157,9 @@ class ResPartner(models.Model):
 
     def action_view_collection_promises(self):
         self.ensure_one()
+        debtor = self.commercial_partner_id
         return self.env["collection.promise"]._action_list(
-            [("partner_id", "=", self.commercial_partner_id.id)], self
+            [("partner_id", "=", debtor.id)], {"default_partner_id": debtor.id}
         )
 
     def action_collection_hold(self):

@@ -96,17 +96,8 @@ class CollectionContactLog(models.TransientModel):
             invoices = self.case_id.invoice_ids.filtered(
                 lambda m: m.state == "posted" and m.amount_residual > 0
             )
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Open a Dispute"),
-                "res_model": "collection.dispute",
-                "view_mode": "form",
-                "target": "new",
-                "context": {
-                    "default_move_id": invoices[:1].id,
-                    "default_amount": invoices[:1].amount_residual_signed,
-                    "default_description": self.note,
-                    "collection_contact_id": contact.id,
-                },
-            }
+            return self.env["collection.dispute"]._action_new_on_invoice(
+                invoices[:1],
+                {"default_description": self.note, "collection_contact_id": contact.id},
+            )
         return {"type": "ir.actions.act_window_close"}

@@ -61,7 +61,6 @@ class CollectionWriteOffWizard(models.TransientModel):
         write_off = self.env["collection.write.off"].create(
             {
                 "case_id": self.case_id.id,
-                "company_id": self.case_id.company_id.id,
                 "move_ids": [Command.set(self.move_ids.ids)],
                 "reason": self.reason,
             }
