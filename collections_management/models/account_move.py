@@ -124,6 +124,12 @@ class AccountMove(models.Model):
         counts otherwise. One query whatever the number of windows."""
         if not windows:
             return {}
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "max_date", "amount"]
+        )
+        self.flush_model(["move_type", "origin_payment_id", "statement_line_id"])
         rows = self.env.execute_query(
             SQL(
                 """

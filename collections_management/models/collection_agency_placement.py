@@ -7,7 +7,7 @@ import xlsxwriter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_round
+from odoo.tools import float_round
 
 # The only columns of a placement file: who the debtor is and how to reach them, and
 # the placed invoices. Nothing else about the debtor leaves the company.
@@ -326,22 +326,6 @@ class CollectionAgencyPlacement(models.Model):
                     amount=placement.currency_id.format(amount),
                 )
             )
-
-    @api.model
-    def _placed_ids(self, company):
-        """Ids of the invoices placed with an agency in a company, in one query."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_agency_placement_move_rel rel
-                  JOIN collection_agency_placement placement ON placement.id = rel.placement_id
-                 WHERE placement.state = 'placed' AND placement.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
 
     def _export_rows(self):
         """The placement file: a header and one row per placed invoice, nothing else."""

@@ -1,9 +1,12 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import write_each
 from .collection_stage import CLOSED_STAGE_TYPES
 
 
@@ -372,6 +375,8 @@ class CollectionCase(models.Model):
         """{commercial partner id: {due, overdue, oldest, count}} in one query."""
         today = today or fields.Date.context_today(self)
         lines = self._receivable_lines_query(company, partners)
+        self.env["account.move.line"].flush_model(["move_id", "amount_residual", "date_maturity"])
+        self.env["account.move"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -454,13 +459,12 @@ class CollectionCase(models.Model):
         """Write amounts and link overdue invoices, in two statements for all cases."""
         if not self:
             return
-        values = []
+        rows = []
         for case in self:
             balance = balances.get(case.partner_id.id) or {}
             oldest = balance.get("oldest")
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s)",
+            rows.append(
+                (
                     case.id,
                     balance.get("due") or 0.0,
                     balance.get("overdue") or 0.0,
@@ -468,19 +472,20 @@ class CollectionCase(models.Model):
                     balance.get("count") or 0,
                 )
             )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_case c
-                   SET amount_due = v.due, amount_overdue = v.overdue,
-                       oldest_overdue_days = v.days, overdue_invoice_count = v.count
-                  FROM (VALUES %s) AS v(id, due, overdue, days, count)
-                 WHERE c.id = v.id
-                """,
-                SQL(", ").join(values),
-            )
+        write_each(
+            self,
+            ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"],
+            rows,
         )
         # Each overdue invoice belongs to the open case of its debtor.
+        self.flush_model(["partner_id", "company_id"])
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "state", "collection_case_id"]
+        )
+        self.env["account.move.line"].flush_model(
+            ["move_id", "account_id", "reconciled", "amount_residual", "date_maturity"]
+        )
+        self.env["account.account"].flush_model(["account_type"])
         self.env.execute_query(
             SQL(
                 """
@@ -503,11 +508,8 @@ class CollectionCase(models.Model):
                 today,
             )
         )
-        self.invalidate_recordset(
-            ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"]
-        )
-        self.env["account.move"].invalidate_model(["collection_case_id"])
-        self.invalidate_recordset(["invoice_ids"])
+        self.env["account.move"].invalidate_model(["collection_case_id"], flush=False)
+        self.invalidate_recordset(["invoice_ids"], flush=False)
         self._update_priority()
 
     def _close_as_paid(self):
@@ -578,22 +580,26 @@ class CollectionCase(models.Model):
                 result[case] = case.level_id.stage_id or open_stage
         return result
 
-    def _schedule_activities(self, values_by_case):
-        """One activity per case for its collector (else the current user), created in
-        one batch without a notification email per activity. `values_by_case` maps a
-        case to mail.activity values (summary, date_deadline, optional type)."""
-        model_id = self.env["ir.model"]._get_id("collection.case")
+    @api.model
+    def _schedule_activities(self, values_by_record):
+        """Schedule one activity per record (a case, or any document with activities),
+        in one batch without a notification email per activity. `values_by_record`
+        maps a record to mail.activity values (summary, date_deadline, optional type
+        and user); the user is by default the record's collector, else the current
+        user."""
         default_type = self.env.ref("mail.mail_activity_data_todo")
-        vals_list = [
-            {
-                "res_model_id": model_id,
-                "res_id": case.id,
-                "activity_type_id": default_type.id,
-                "user_id": (case.user_id or self.env.user).id,
-                **values,
-            }
-            for case, values in values_by_case.items()
-        ]
+        vals_list = []
+        for record, values in values_by_record.items():
+            collector = record.user_id if "user_id" in record._fields else None
+            vals_list.append(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(record._name),
+                    "res_id": record.id,
+                    "activity_type_id": default_type.id,
+                    "user_id": (collector or self.env.user).id,
+                    **values,
+                }
+            )
         return (
             self.env["mail.activity"]
             .sudo()
@@ -602,31 +608,24 @@ class CollectionCase(models.Model):
         )
 
     @api.model
-    def _log_messages(self, body_by_record):
-        """Post internal notes on many records (any model) with one insert, instead of
-        one message_post each. `body_by_record` maps a record to a body, or to a
-        (body, extra message values) pair."""
-        note = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id
-        email_from = author.email_formatted or self.env.company.email_formatted
-        vals_list = []
-        for record, body in body_by_record.items():
-            body, extra = body if isinstance(body, tuple) else (body, {})
-            vals_list.append(
-                {
-                    "model": record._name,
-                    "res_id": record.id,
-                    "body": body,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": author.id,
-                    # given, so that mail.message does not look them up per record
-                    "email_from": email_from,
-                    "reply_to": email_from,
-                    **extra,
-                }
-            )
-        return self.env["mail.message"].sudo().create(vals_list)
+    def _log_messages(self, notes):
+        """Log internal notes on many records, of any models with a chatter, with
+        `_message_log_batch`: one batch per model (and one more for a record noted
+        twice). `notes` maps a record to its note, or lists (record, note) pairs.
+        Returns the messages in the order of the notes."""
+        pairs = list(notes.items() if isinstance(notes, dict) else notes)
+        batches, seen = defaultdict(list), defaultdict(int)
+        for index, (record, _body) in enumerate(pairs):
+            batches[record._name, seen[record]].append(index)
+            seen[record] += 1
+        messages = [None] * len(pairs)
+        for (model, _round), indexes in batches.items():
+            records = self.env[model].browse([pairs[index][0].id for index in indexes])
+            bodies = {pairs[index][0].id: pairs[index][1] for index in indexes}
+            logged = records._message_log_batch(bodies=bodies)
+            for index, message in zip(indexes, logged, strict=True):
+                messages[index] = message
+        return self.env["mail.message"].concat(*messages)
 
     # ------------------------------------------------------------------
     # Business methods: the worklist priority score
@@ -666,7 +665,7 @@ class CollectionCase(models.Model):
         promises = cases._priority_broken_promises()
         disputes = cases._priority_disputes()
         risk = cases._priority_risk()
-        values = []
+        rows = []
         for case in cases:
             company = case.company_id
             open_disputes, disputed = disputes.get(case.id, (0, 0.0))
@@ -677,9 +676,8 @@ class CollectionCase(models.Model):
                 open_disputes * company.collection_weight_dispute,
                 company.collection_weight_risk if risk.get(case.id) else 0.0,
             )
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows.append(
+                (
                     case.id,
                     *[round(part, 2) for part in parts],
                     round(sum(parts), 2),
@@ -689,23 +687,8 @@ class CollectionCase(models.Model):
                     bool(risk.get(case.id)),
                 )
             )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_case c
-                   SET score_amount = v.amount, score_age = v.age,
-                       score_promises = v.promises, score_disputes = v.disputes,
-                       score_risk = v.risk, priority_score = v.score,
-                       amount_disputed = v.disputed, open_dispute_count = v.open_disputes,
-                       broken_promise_count = v.broken, credit_limit_exceeded = v.exceeded
-                  FROM (VALUES %s) AS v(id, amount, age, promises, disputes, risk, score,
-                                        disputed, open_disputes, broken, exceeded)
-                 WHERE c.id = v.id
-                """,
-                SQL(", ").join(values),
-            )
-        )
-        cases.invalidate_recordset(
+        write_each(
+            cases,
             [
                 "score_amount",
                 "score_age",
@@ -717,7 +700,8 @@ class CollectionCase(models.Model):
                 "open_dispute_count",
                 "broken_promise_count",
                 "credit_limit_exceeded",
-            ]
+            ],
+            rows,
         )
 
     # ------------------------------------------------------------------

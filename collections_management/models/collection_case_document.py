@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CollectionCaseDocument(models.AbstractModel):
@@ -33,6 +34,27 @@ class CollectionCaseDocument(models.AbstractModel):
         "res.company", related="case_id.company_id", store=True, precompute=True, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _move_ids_in_state(self, company, state):
+        """Ids of the invoices (`move_ids`) of the company's documents in `state`, e.g.
+        the invoices of open promises, which follow-up leaves alone. One query."""
+        relation = self._fields["move_ids"]
+        documents = self._search([("company_id", "=", company.id), ("state", "=", state)])
+        self.flush_model(["move_ids"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT %s FROM %s WHERE %s IN (%s)",
+                SQL.identifier(relation.column2),
+                SQL.identifier(relation.relation),
+                SQL.identifier(relation.column1),
+                documents.subselect(),
+            )
+        )
+        return {move_id for (move_id,) in rows}
 
     # ------------------------------------------------------------------
     # Public actions

@@ -240,7 +240,17 @@ class CollectionDispute(models.Model):
         if contact_id:
             self.env["collection.contact"].browse(contact_id).dispute_id = disputes[:1]
         disputes._set_validation_period()
-        disputes._schedule_owner_activities()
+        self.env["collection.case"]._schedule_activities(
+            {
+                dispute: {
+                    "summary": self.env._("Resolve dispute %s", dispute.name),
+                    "user_id": dispute.owner_id.id,
+                    "date_deadline": dispute.deadline or dispute.date,
+                }
+                for dispute in disputes
+                if dispute.owner_id
+            }
+        )
         disputes.case_id._update_priority()
         self.env["collection.case"]._log_messages(
             {
@@ -271,6 +281,8 @@ class CollectionDispute(models.Model):
         came within the validation period of the debtor's policy."""
         if not self:
             return
+        self.env["collection.communication.line"].flush_model(["move_id", "communication_id"])
+        self.env["collection.communication"].flush_model(["date", "state"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -303,24 +315,6 @@ class CollectionDispute(models.Model):
                 groups.setdefault((notice, required), []).append(dispute.id)
         for (notice, required), ids in groups.items():
             self.browse(ids).write({"first_notice_date": notice, "validation_required": required})
-
-    def _schedule_owner_activities(self):
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": dispute.id,
-                    "activity_type_id": todo.id,
-                    "summary": self.env._("Resolve dispute %s", dispute.name),
-                    "user_id": dispute.owner_id.id,
-                    "date_deadline": dispute.deadline or dispute.date,
-                }
-                for dispute in self
-                if dispute.owner_id
-            ]
-        )
 
     @api.model
     def _disputed_amounts_query(self, company):

@@ -2,7 +2,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
+
+from ..tools import write_each
 
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every Two Weeks"), ("monthly", "Monthly")]
 FREQUENCY_STEP = {
@@ -329,22 +331,6 @@ class CollectionPaymentPlan(models.Model):
                     )
                 )
 
-    @api.model
-    def _planned_move_ids(self, company):
-        """Invoices in an active plan in a company: follow-up leaves them alone."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_payment_plan_account_move_rel rel
-                  JOIN collection_payment_plan plan ON plan.id = rel.plan_id
-                 WHERE plan.state = 'active' AND plan.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
-
     # ------------------------------------------------------------------
     # Business methods: monitoring
     # ------------------------------------------------------------------
@@ -357,7 +343,7 @@ class CollectionPaymentPlan(models.Model):
             return
         windows = [(plan.id, move.id, plan.date, today) for plan in plans for move in plan.move_ids]
         received = self.env["account.move"]._collection_cash_received(windows)
-        line_values, plan_values, outcome = [], [], {}
+        line_rows, plan_rows, outcome = [], [], {}
         for plan in plans:
             currency = plan.currency_id
             paid = currency.round(received.get(plan.id, 0.0))
@@ -370,38 +356,14 @@ class CollectionPaymentPlan(models.Model):
                 available = currency.round(available - allocated)
                 state = line._state_for(allocated, today, plan.grace_days)
                 missed = missed or state == "missed"
-                line_values.append(SQL("(%s, %s::numeric, %s)", line.id, allocated, state))
+                line_rows.append((line.id, allocated, state))
             if currency.compare_amounts(paid, plan.amount_total) >= 0:
                 outcome[plan] = "completed"
             elif missed:
                 outcome[plan] = "breached"
-            plan_values.append(
-                SQL("(%s, %s::numeric, %s)", plan.id, paid, outcome.get(plan, "active"))
-            )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_payment_plan_line line
-                   SET amount_paid = v.paid, state = v.state
-                  FROM (VALUES %s) AS v(id, paid, state)
-                 WHERE line.id = v.id
-                """,
-                SQL(", ").join(line_values),
-            )
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_payment_plan plan
-                   SET amount_paid = v.paid, state = v.state
-                  FROM (VALUES %s) AS v(id, paid, state)
-                 WHERE plan.id = v.id
-                """,
-                SQL(", ").join(plan_values),
-            )
-        )
-        self.env["collection.payment.plan.line"].invalidate_model(["amount_paid", "state"])
-        plans.invalidate_recordset(["amount_paid", "state"])
+            plan_rows.append((plan.id, paid, outcome.get(plan, "active")))
+        write_each(self.env["collection.payment.plan.line"], ["amount_paid", "state"], line_rows)
+        write_each(self, ["amount_paid", "state"], plan_rows)
         self._after_monitoring(outcome, today)
 
     def _after_monitoring(self, outcome, today):

@@ -2,7 +2,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, format_date
+from odoo.tools import float_compare, format_date
+
+from ..tools import write_each
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -289,22 +291,6 @@ class CollectionPromise(models.Model):
         }
         self.env["collection.case"]._move_to_stages(stage_by_case, body_by_case)
 
-    @api.model
-    def _promised_move_ids(self, company):
-        """Invoices covered by an open promise in a company: follow-up leaves them alone."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_promise_account_move_rel rel
-                  JOIN collection_promise promise ON promise.id = rel.promise_id
-                 WHERE promise.state = 'open' AND promise.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
-
     def _evaluate(self, today):
         """Judge open promises by the money received on their invoices: kept as soon as
         it is all paid, partially kept or broken the day after the grace days end.
@@ -312,21 +298,10 @@ class CollectionPromise(models.Model):
         promises = self.filtered(lambda p: p.state == "open")
         if not promises:
             return self.browse()
-        rel = promises._fields["move_ids"]
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT %s, %s FROM %s WHERE %s IN %s",
-                SQL.identifier(rel.column1),
-                SQL.identifier(rel.column2),
-                SQL.identifier(rel.relation),
-                SQL.identifier(rel.column1),
-                tuple(promises.ids),
-            )
-        )
-        by_id = {promise.id: promise for promise in promises}
         windows = [
-            (promise_id, move_id, by_id[promise_id].date, by_id[promise_id].date_deadline)
-            for promise_id, move_id in rows
+            (promise.id, move.id, promise.date, promise.date_deadline)
+            for promise in promises
+            for move in promise.move_ids
         ]
         received = self.env["account.move"]._collection_cash_received(windows)
         outcome = {}
@@ -340,25 +315,15 @@ class CollectionPromise(models.Model):
                 outcome[promise] = (state, amount)
         if not outcome:
             return self.browse()
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_promise promise
-                   SET state = v.state, amount_received = v.amount, date_evaluated = %s,
-                       write_date = NOW() AT TIME ZONE 'UTC', write_uid = %s
-                  FROM (VALUES %s) AS v(id, state, amount)
-                 WHERE promise.id = v.id
-                """,
-                today,
-                self.env.uid,
-                SQL(", ").join(
-                    SQL("(%s, %s, %s::numeric)", promise.id, state, amount)
-                    for promise, (state, amount) in outcome.items()
-                ),
-            )
+        write_each(
+            self,
+            ["state", "amount_received", "date_evaluated", "write_date", "write_uid"],
+            [
+                (promise.id, state, amount, today, self.env.cr.now(), self.env.uid)
+                for promise, (state, amount) in outcome.items()
+            ],
         )
         evaluated = self.browse([promise.id for promise in outcome])
-        evaluated.invalidate_recordset(["state", "amount_received", "date_evaluated"])
         evaluated._after_evaluation(today)
         return evaluated
 

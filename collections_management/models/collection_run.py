@@ -200,6 +200,13 @@ class CollectionRun(models.Model):
         one query."""
         lines = self.env["collection.case"]._receivable_lines_query(self.company_id)
         disputed = self.env["collection.dispute"]._disputed_amounts_query(self.company_id)
+        self.env["account.move.line"].flush_model(["move_id", "amount_residual", "date_maturity"])
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "collection_level_id", "move_type", "state"]
+        )
+        self.env["collection.dispute"].flush_model(
+            ["move_id", "amount", "company_id", "state", "credit_note_id"]
+        )
         return self.env.execute_query_dict(
             SQL(
                 """
@@ -233,9 +240,9 @@ class CollectionRun(models.Model):
         company = self.company_id
         moves, partners = self.env["collection.hold"]._held_ids(company)
         moves = set(moves)
-        moves |= self.env["collection.promise"]._promised_move_ids(company)
-        moves |= self.env["collection.payment.plan"]._planned_move_ids(company)
-        moves |= self.env["collection.agency.placement"]._placed_ids(company)
+        moves |= self.env["collection.promise"]._move_ids_in_state(company, "open")
+        moves |= self.env["collection.payment.plan"]._move_ids_in_state(company, "active")
+        moves |= self.env["collection.agency.placement"]._move_ids_in_state(company, "placed")
         moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 

@@ -115,3 +115,21 @@ class TestCaseDocuments(CollectionsCommon):
         self.assertEqual(promise.move_ids, case.invoice_ids)
         self.assertEqual(hold.company_id, other)
         self.assertEqual((contact.case_id, contact.company_id), (case, other))
+
+    def test_notes_are_logged_in_batches_in_their_order(self):
+        case = self.env["collection.case"].create({"partner_id": self.debtor.id})
+        messages = self.env["collection.case"]._log_messages(
+            [(case, "first"), (self.debtor_two, "other"), (case, "second")]
+        )
+        self.assertEqual(
+            [(m.model, m.res_id) for m in messages],
+            [
+                ("collection.case", case.id),
+                ("res.partner", self.debtor_two.id),
+                ("collection.case", case.id),
+            ],
+        )
+        self.assertEqual(
+            [m.body for m in messages], ["<p>first</p>", "<p>other</p>", "<p>second</p>"]
+        )
+        self.assertEqual(set(messages.subtype_id), {self.env.ref("mail.mt_note")})
