@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import write_each
@@ -288,11 +289,38 @@ class CollectionCase(models.Model):
         return {case.id: date for case, date in rows}
 
     def _search_is_time_barred(self, operator, value):
+        """Open cases with an open invoice overdue for longer than the limitation period
+        of the debtor's jurisdiction: the state's period where there is one, else the
+        country's (as `_years_by_partner` decides)."""
         if operator != "in":
             return NotImplemented
-        cases = self.search([("is_open", "=", True)])
-        barred = cases.filtered("is_time_barred")
-        return [("id", "in" if True in value else "not in", barred.ids)]
+        today = fields.Date.context_today(self)
+        periods = self.env["collection.limitation.period"].search([])
+        states_with_period = defaultdict(list)
+        for period in periods.filtered("state_id"):
+            states_with_period[period.country_id].append(period.state_id.id)
+        jurisdictions = []
+        for period in periods:
+            debtor = Domain("partner_id.country_id", "=", period.country_id.id)
+            if period.state_id:
+                debtor &= Domain("partner_id.state_id", "=", period.state_id.id)
+            elif states_with_period[period.country_id]:
+                debtor &= Domain(
+                    "partner_id.state_id", "not in", states_with_period[period.country_id]
+                )
+            cutoff = fields.Date.subtract(today, years=period.years)
+            overdue = Domain(
+                "invoice_ids",
+                "any",
+                [
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("invoice_date_due", "<", cutoff),
+                ],
+            )
+            jurisdictions.append(debtor & overdue)
+        barred = Domain("is_open", "=", True) & Domain.OR(jurisdictions)
+        return barred if True in value else ~barred
 
     def _compute_contact_dispute_counts(self):
         contacts = {

@@ -116,6 +116,41 @@ class TestCaseDocuments(CollectionsCommon):
         self.assertEqual(hold.company_id, other)
         self.assertEqual((contact.case_id, contact.company_id), (case, other))
 
+    @freeze_time("2026-04-15")
+    def test_time_barred_search_is_a_domain_per_jurisdiction(self):
+        Period = self.env["collection.limitation.period"]
+        Period.search([]).unlink()
+        us = self.env.ref("base.us")
+        california = self.env.ref("base.state_us_5")
+        Period.create(
+            [
+                {"country_id": us.id, "years": 6},
+                {"country_id": us.id, "state_id": california.id, "years": 2},
+            ]
+        )
+        cases = {}
+        for state in ("base.state_us_5", "base.state_us_44"):
+            debtor = self._create_debtor(
+                state, f"{state}@example.com", country_id=us.id, state_id=self.env.ref(state).id
+            )
+            self.create_invoice(debtor, 500.0, "2023-03-01")
+            self.env["collection.case"]._sync_cases(self.company, debtor)
+            cases[state] = self.case_of(debtor)
+        california_case, texas_case = cases["base.state_us_5"], cases["base.state_us_44"]
+        self.assertTrue(california_case.is_time_barred, "two years in California")
+        self.assertFalse(texas_case.is_time_barred, "six years elsewhere in the United States")
+
+        Case = self.env["collection.case"]
+        domain = Case._search_is_time_barred("in", [True])
+        self.assertNotIn("'id'", str(domain), "a condition on the cases, not a list of ids")
+        both = california_case | texas_case
+        self.assertEqual(
+            Case.search([("id", "in", both.ids), ("is_time_barred", "=", True)]), california_case
+        )
+        self.assertEqual(
+            Case.search([("id", "in", both.ids), ("is_time_barred", "=", False)]), texas_case
+        )
+
     def test_notes_are_logged_in_batches_in_their_order(self):
         case = self.env["collection.case"].create({"partner_id": self.debtor.id})
         messages = self.env["collection.case"]._log_messages(
