@@ -3,8 +3,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
+# pay made during one. The only list of channels; the contact guards name them too.
 CHANNELS = [
-    ("call", "Call"),
+    ("phone", "Call"),
     ("email", "Email"),
     ("letter", "Letter"),
     ("sms", "SMS"),
@@ -65,7 +67,7 @@ class CollectionContact(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Logged By", default=lambda self: self.env.user, index=True
     )
-    channel = fields.Selection(CHANNELS, required=True, default="call")
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
     direction = fields.Selection(
         [("outbound", "Outbound"), ("inbound", "Inbound")],
         required=True,
@@ -227,7 +229,7 @@ class CollectionContact(models.Model):
             requests.append(
                 {
                     "partner": debtor.commercial_partner_id,
-                    "channel": vals.get("channel") or "call",
+                    "channel": vals.get("channel") or "phone",
                     "company": self.env["res.company"].browse(
                         vals.get("company_id") or self.env.company.id
                     ),

@@ -5,14 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date
 
 from ..tools import write_each
+from .collection_contact import CHANNELS
 
-CHANNELS = [
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("letter", "Letter"),
-    ("portal", "Portal"),
-    ("visit", "Visit"),
-]
 # States of a promise whose outcome is known: these count in the kept rate.
 DUE_STATES = ("kept", "partial", "broken")
 

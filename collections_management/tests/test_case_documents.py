@@ -151,6 +151,21 @@ class TestCaseDocuments(CollectionsCommon):
             Case.search([("id", "in", both.ids), ("is_time_barred", "=", False)]), texas_case
         )
 
+    def test_contacts_and_promises_share_their_channels(self):
+        Contact, Promise = self.env["collection.contact"], self.env["collection.promise"]
+        channels = Contact._fields["channel"].selection
+        self.assertEqual(Promise._fields["channel"].selection, channels)
+        self.assertEqual(self.env["collection.contact.log"]._fields["channel"].selection, channels)
+        self.assertIn(("phone", "Call"), channels)
+        with freeze_time("2026-02-01 15:00:00"):
+            self.create_invoice(self.debtor, 100.0, "2026-01-10")
+            self.env["collection.case"]._sync_cases(self.company)
+            wizard = self.env["collection.contact.log"].create(
+                {"case_id": self.case_of(self.debtor).id, "channel": "sms", "outcome": "promise"}
+            )
+            action = wizard.action_log()
+        self.assertEqual(action["context"]["default_channel"], "sms")
+
     def test_notes_are_logged_in_batches_in_their_order(self):
         case = self.env["collection.case"].create({"partner_id": self.debtor.id})
         messages = self.env["collection.case"]._log_messages(

@@ -3,16 +3,6 @@ from odoo.exceptions import UserError
 
 from ..models.collection_contact import CHANNELS, OUTCOMES
 
-# How a promise made during a contact was made, by the contact's channel.
-PROMISE_CHANNEL_BY_CONTACT = {
-    "call": "phone",
-    "sms": "phone",
-    "email": "email",
-    "letter": "letter",
-    "visit": "visit",
-    "portal": "portal",
-}
-
 
 class CollectionContactLog(models.TransientModel):
     _name = "collection.contact.log"
@@ -22,7 +12,7 @@ class CollectionContactLog(models.TransientModel):
     partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor")
     lawyer_id = fields.Many2one(related="case_id.partner_id.collection_lawyer_id")
     company_id = fields.Many2one(related="case_id.company_id")
-    channel = fields.Selection(CHANNELS, required=True, default="call")
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
     direction = fields.Selection(
         [("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound"
     )
@@ -87,7 +77,7 @@ class CollectionContactLog(models.TransientModel):
             )
             action["context"].update(
                 {
-                    "default_channel": PROMISE_CHANNEL_BY_CONTACT[self.channel],
+                    "default_channel": self.channel,
                     "default_note": self.note,
                 }
             )
