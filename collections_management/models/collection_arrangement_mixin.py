@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CollectionArrangementMixin(models.AbstractModel):
@@ -18,8 +19,7 @@ class CollectionArrangementMixin(models.AbstractModel):
     _default_overdue_invoices_only = False
 
     # ------------------------------------------------------------------
-    # Fields (each model adds its own `move_ids`, on its own relation table, computed
-    # by `_compute_move_ids`)
+    # Fields
     # ------------------------------------------------------------------
     # The debtor is chosen, not read from the case: the case follows from it, and the
     # company from the case (else the current company).
@@ -44,6 +44,26 @@ class CollectionArrangementMixin(models.AbstractModel):
         ondelete="set null",
         help="The debtor's open collection case when the arrangement was made.",
     )
+    # each model names its own relation table
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
+        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
+        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+    )
+    grace_days = fields.Integer(
+        compute="_compute_grace_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Proposed from the debtor's policy.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -61,6 +81,8 @@ class CollectionArrangementMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.depends("case_id")
     def _compute_company_id(self):
+        # computed from the case, which is computed from the company: the two agree
+        # after one round (the open case of a debtor in a company is unique)
         for record in self:
             record.company_id = record.case_id.company_id or record.company_id or self.env.company
 
@@ -74,7 +96,10 @@ class CollectionArrangementMixin(models.AbstractModel):
         )
         by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
         for record in self:
-            key = (record.partner_id.commercial_partner_id.id, record.company_id.id)
+            # the company follows the case: while the case of a new arrangement is being
+            # found, its company is not known yet and is the current one
+            company = record.company_id or self.env.company
+            key = (record.partner_id.commercial_partner_id.id, company.id)
             record.case_id = by_key.get(key, record.case_id)
 
     @api.depends("partner_id", "company_id")
@@ -116,6 +141,37 @@ class CollectionArrangementMixin(models.AbstractModel):
             for record in records:
                 policy = policies.get(record.partner_id.commercial_partner_id.id)
                 record.grace_days = policy[self._grace_days_policy_field] if policy else 0
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("grace_days")
+    def _check_grace_days(self):
+        if any(record.grace_days < 0 for record in self):
+            raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _settle_cases(self, failures, resumed, today):
+        """Move the cases on once arrangements are judged, in one stage write per stage
+        and one batch of notes: the case of a failed arrangement (`failures` maps it to
+        the note for its case and the summary of an activity for the collector) goes to
+        its escalation stage; `resumed` maps the case of one that ended well to the stage
+        it goes back to and its note (it wins over a failure on the same case)."""
+        Case = self.env["collection.case"]
+        failed = self.browse().concat(*failures)
+        escalation = failed.case_id._escalation_stages()
+        stage_by_case, body_by_case, activities = {}, {}, {}
+        for record, (note, summary) in failures.items():
+            stage_by_case[record.case_id] = escalation[record.case_id]
+            body_by_case[record.case_id] = note
+            activities[record.case_id] = {"summary": summary, "date_deadline": today}
+        for case, (stage, note) in resumed.items():
+            stage_by_case[case] = stage
+            body_by_case[case] = note
+        Case._move_to_stages(stage_by_case, body_by_case)
+        Case._schedule_activities(activities)
 
     # ------------------------------------------------------------------
     # Public actions

@@ -307,9 +307,4 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     def action_view_case(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "collection.case",
-            "view_mode": "form",
-            "res_id": self.case_id.id,
-        }
+        return self.case_id._get_records_action(context={})

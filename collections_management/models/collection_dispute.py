@@ -520,9 +520,4 @@ class CollectionDispute(models.Model):
 
     def action_view_credit_note(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "view_mode": "form",
-            "res_id": self.credit_note_id.id,
-        }
+        return self.credit_note_id._get_records_action(context={})

@@ -183,10 +183,4 @@ class CollectionLegalAction(models.Model):
             )
         )
         self.cost_invoice_id = invoice
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return invoice._get_records_action(context={})

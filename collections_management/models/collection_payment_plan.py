@@ -27,19 +27,9 @@ class CollectionPaymentPlan(models.Model):
     # Fields
     # ------------------------------------------------------------------
     move_ids = fields.Many2many(
-        "account.move",
-        "collection_payment_plan_account_move_rel",
-        "plan_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
-        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
-        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        relation="collection_payment_plan_account_move_rel",
+        column1="plan_id",
+        column2="move_id",
         help="The debt the plan covers: follow-up pauses for these invoices while the "
         "plan is active. By default all the debtor's open invoices.",
     )
@@ -73,10 +63,6 @@ class CollectionPaymentPlan(models.Model):
         tracking=True,
     )
     grace_days = fields.Integer(
-        compute="_compute_grace_days",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="An instalment unpaid this many days after its due date is missed and "
         "breaches the plan; before that it is late. Proposed from the debtor's policy.",
     )
@@ -140,7 +126,7 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
-    @api.constrains("down_payment", "instalment_count", "grace_days")
+    @api.constrains("down_payment", "instalment_count")
     def _check_terms(self):
         for plan in self:
             if plan.currency_id.compare_amounts(plan.down_payment, 0.0) < 0:
@@ -149,8 +135,6 @@ class CollectionPaymentPlan(models.Model):
                 )
             if plan.instalment_count < 1:
                 raise ValidationError(self.env._("A payment plan needs at least one instalment."))
-            if plan.grace_days < 0:
-                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
 
     @api.constrains("date", "date_first", "down_payment_date")
     def _check_dates(self):
@@ -380,30 +364,28 @@ class CollectionPaymentPlan(models.Model):
                 for plan, state in outcome.items()
             }
         )
-        breached = [plan for plan, state in outcome.items() if state == "breached" and plan.case_id]
-        completed = [
-            plan for plan, state in outcome.items() if state == "completed" and plan.case_id
-        ]
-        stage_by_case, body_by_case, activities = {}, {}, {}
-        escalation = self.browse([plan.id for plan in breached]).case_id._escalation_stages()
-        for plan in breached:
-            case = plan.case_id
-            stage_by_case[case] = escalation[case]
-            body_by_case[case] = self.env._(
-                "Payment plan %s breached: an instalment was missed; follow-up resumes for "
-                "what remains.",
-                plan.name,
+        failures = {
+            plan: (
+                self.env._(
+                    "Payment plan %s breached: an instalment was missed; follow-up resumes "
+                    "for what remains.",
+                    plan.name,
+                ),
+                self.env._("Payment plan %s breached", plan.name),
             )
-            activities[case] = {
-                "summary": self.env._("Payment plan %s breached", plan.name),
-                "date_deadline": today,
-            }
-        done_cases = self.browse([plan.id for plan in completed]).case_id
-        for case, stage in done_cases._resume_stage().items():
-            stage_by_case[case] = stage
-            body_by_case[case] = self.env._("Payment plan completed.")
-        Case._move_to_stages(stage_by_case, body_by_case)
-        Case._schedule_activities(activities)
+            for plan, state in outcome.items()
+            if state == "breached" and plan.case_id
+        }
+        done_cases = (
+            self.browse()
+            .concat(*(plan for plan, state in outcome.items() if state == "completed"))
+            .case_id
+        )
+        resumed = {
+            case: (stage, self.env._("Payment plan completed."))
+            for case, stage in done_cases._resume_stage().items()
+        }
+        self._settle_cases(failures, resumed, today)
         # A completed plan usually leaves nothing overdue: close what is paid.
         for company, cases in done_cases.grouped("company_id").items():
             Case._sync_cases(company, cases.partner_id)

@@ -26,19 +26,9 @@ class CollectionPromise(models.Model):
     # Fields
     # ------------------------------------------------------------------
     move_ids = fields.Many2many(
-        "account.move",
-        "collection_promise_account_move_rel",
-        "promise_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
-        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
-        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        relation="collection_promise_account_move_rel",
+        column1="promise_id",
+        column2="move_id",
         help="The invoices the promise covers: follow-up pauses for them while it is open. "
         "By default all the debtor's overdue invoices.",
     )
@@ -72,10 +62,6 @@ class CollectionPromise(models.Model):
         help="The day the debtor promised to have paid by.",
     )
     grace_days = fields.Integer(
-        compute="_compute_grace_days",
-        store=True,
-        readonly=False,
-        precompute=True,
         tracking=True,
         help="Payments received this many days after the promised date still count. "
         "Proposed from the debtor's policy.",
@@ -165,7 +151,7 @@ class CollectionPromise(models.Model):
                     )
                 )
 
-    @api.constrains("date", "date_promised", "grace_days")
+    @api.constrains("date", "date_promised")
     def _check_dates(self):
         today = fields.Date.context_today(self)
         for promise in self:
@@ -186,8 +172,6 @@ class CollectionPromise(models.Model):
                         made=format_date(self.env, promise.date),
                     )
                 )
-            if promise.grace_days < 0:
-                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
 
     @api.constrains("move_ids", "partner_id", "company_id")
     def _check_invoices(self):
@@ -325,7 +309,6 @@ class CollectionPromise(models.Model):
         """Tell the promise and the case how it went; a failed promise escalates the
         case and gives its collector something to do, a kept one lets the case resume."""
         labels = dict(self._fields["state"].selection)
-        Case = self.env["collection.case"]
         self.env["collection.case"]._log_messages(
             {
                 promise: self.env._(
@@ -339,35 +322,36 @@ class CollectionPromise(models.Model):
         )
         failed = self.filtered(lambda p: p.state in ("partial", "broken") and p.case_id)
         kept = self.filtered(lambda p: p.state == "kept" and p.case_id)
-        stage_by_case, body_by_case, activities = {}, {}, {}
-        escalation = failed.case_id._escalation_stages()
-        for promise in failed:
-            case = promise.case_id
-            stage_by_case[case] = escalation[case]
-            body_by_case[case] = self.env._(
-                "Promise %(promise)s %(state)s: follow-up resumes.",
-                promise=promise.display_name,
-                state=labels[promise.state].lower(),
-            )
-            activities[case] = {
-                "summary": self.env._(
+        failures = {
+            promise: (
+                self.env._(
+                    "Promise %(promise)s %(state)s: follow-up resumes.",
+                    promise=promise.display_name,
+                    state=labels[promise.state].lower(),
+                ),
+                self.env._(
                     "Promise %(state)s: %(received)s received of %(amount)s",
                     state=labels[promise.state].lower(),
                     received=promise.currency_id.format(promise.amount_received),
                     amount=promise.currency_id.format(promise.amount),
                 ),
-                "date_deadline": today,
-            }
-        still_promised = set(
-            self.search([("case_id", "in", kept.case_id.ids), ("state", "=", "open")]).case_id.ids
-        )
-        for case, stage in kept.case_id._resume_stage().items():
-            if case.id in still_promised or case in stage_by_case:
-                continue
-            stage_by_case[case] = stage if case.stage_type == "promise" else case.stage_id
-            body_by_case[case] = self.env._("Promise kept.")
-        Case._move_to_stages(stage_by_case, body_by_case)
-        Case._schedule_activities(activities)
+            )
+            for promise in failed
+        }
+        # a case resumes once none of its promises is open or failed
+        still_promised = self.search(
+            [("case_id", "in", kept.case_id.ids), ("state", "=", "open")]
+        ).case_id
+        resumed = {
+            case: (
+                stage if case.stage_type == "promise" else case.stage_id,
+                self.env._("Promise kept."),
+            )
+            for case, stage in (kept.case_id - still_promised - failed.case_id)
+            ._resume_stage()
+            .items()
+        }
+        self._settle_cases(failures, resumed, today)
         # a broken promise raises the case in its collector's worklist
         failed.case_id._update_priority()
 

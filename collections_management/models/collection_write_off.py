@@ -287,10 +287,4 @@ class CollectionWriteOff(models.Model):
 
     def action_view_entry(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.write_off_move_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self.write_off_move_id._get_records_action(context={})

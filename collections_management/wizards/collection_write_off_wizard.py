@@ -66,10 +66,4 @@ class CollectionWriteOffWizard(models.TransientModel):
             }
         )
         write_off._submit()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "collection.write.off",
-            "res_id": write_off.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return write_off._get_records_action(context={})
