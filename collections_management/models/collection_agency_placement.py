@@ -262,6 +262,7 @@ class CollectionAgencyPlacement(models.Model):
         """Check the agency's conditions, record the placed amount and move the case to
         the agency stage."""
         today = fields.Date.context_today(self)
+        notes = []
         for placement in self:
             agency = placement.agency_id
             if not agency.is_collection_agency:
@@ -316,16 +317,20 @@ class CollectionAgencyPlacement(models.Model):
             placement.write(values)
             if stage:
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Placed with %(agency)s (%(placement)s): %(count)s invoice(s), %(amount)s. "
-                    "Follow-up stops for these invoices.",
-                    agency=agency.name,
-                    placement=placement.name,
-                    count=len(open_moves),
-                    amount=placement.currency_id.format(amount),
+            notes.append(
+                (
+                    case,
+                    self.env._(
+                        "Placed with %(agency)s (%(placement)s): %(count)s invoice(s), "
+                        "%(amount)s. Follow-up stops for these invoices.",
+                        agency=agency.name,
+                        placement=placement.name,
+                        count=len(open_moves),
+                        amount=placement.currency_id.format(amount),
+                    ),
                 )
             )
+        self.env["collection.case"]._log_messages(notes)
 
     def _export_rows(self):
         """The placement file: a header and one row per placed invoice, nothing else."""
@@ -430,13 +435,19 @@ class CollectionAgencyPlacement(models.Model):
                         "open", placement.company_id
                     )
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Placement %(placement)s recalled from %(agency)s: follow-up resumes.",
-                    placement=placement.name,
-                    agency=placement.agency_id.name,
+        self.env["collection.case"]._log_messages(
+            [
+                (
+                    placement.case_id,
+                    self.env._(
+                        "Placement %(placement)s recalled from %(agency)s: follow-up resumes.",
+                        placement=placement.name,
+                        agency=placement.agency_id.name,
+                    ),
                 )
-            )
+                for placement in self
+            ]
+        )
         return True
 
     def action_close(self):

@@ -366,13 +366,15 @@ class CollectionDispute(models.Model):
         self.filtered(
             lambda d: not d.verification_sent_date
         ).verification_sent_date = fields.Date.context_today(self)
-        for dispute in self:
-            dispute.message_post(
-                body=self.env._(
+        self.env["collection.case"]._log_messages(
+            {
+                dispute: self.env._(
                     "Verification of the debt sent on %s.",
                     format_date(self.env, dispute.verification_sent_date),
                 )
-            )
+                for dispute in self
+            }
+        )
         return True
 
     def _check_resolvable(self):

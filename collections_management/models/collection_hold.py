@@ -134,6 +134,7 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     def action_lift(self):
         self.action_archive()
-        for hold in self:
-            hold.message_post(body=self.env._("Hold lifted: follow-up resumes."))
+        self._message_log_batch(
+            bodies=dict.fromkeys(self.ids, self.env._("Hold lifted: follow-up resumes."))
+        )
         return True

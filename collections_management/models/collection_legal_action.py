@@ -105,11 +105,17 @@ class CollectionLegalAction(models.Model):
             stage = self.env["collection.stage"]._get_stage_by_type("legal", action.company_id)
             if stage and case.is_open:
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Legal action %s started: the case goes to the legal stage.", action.name
+        self.env["collection.case"]._log_messages(
+            [
+                (
+                    action.case_id,
+                    self.env._(
+                        "Legal action %s started: the case goes to the legal stage.", action.name
+                    ),
                 )
-            )
+                for action in actions
+            ]
+        )
         return actions
 
     # ------------------------------------------------------------------

@@ -108,28 +108,34 @@ class CollectionWriteOff(models.Model):
 
     def _submit(self):
         """Write off now when the user may, else wait for a manager's approval."""
-        for write_off in self:
-            if write_off._is_manager() or not write_off._needs_approval():
-                write_off._execute()
-            else:
-                write_off.message_post(
-                    body=self.env._(
+        waiting = self.filtered(lambda w: not w._is_manager() and w._needs_approval())
+        (self - waiting)._execute()
+        notes = []
+        for write_off in waiting:
+            amount = write_off.currency_id.format(write_off.amount)
+            notes += [
+                (
+                    write_off,
+                    self.env._(
                         "Write-off of %(amount)s asked by %(user)s: above the threshold of "
                         "%(threshold)s, it waits for a Collections Manager's approval.",
-                        amount=write_off.currency_id.format(write_off.amount),
+                        amount=amount,
                         user=self.env.user.name,
                         threshold=write_off.currency_id.format(
                             write_off.company_id.collection_write_off_threshold
                         ),
-                    )
-                )
-                write_off.case_id.message_post(
-                    body=self.env._(
+                    ),
+                ),
+                (
+                    write_off.case_id,
+                    self.env._(
                         "Write-off %(name)s of %(amount)s waits for approval.",
                         name=write_off.name,
-                        amount=write_off.currency_id.format(write_off.amount),
-                    )
-                )
+                        amount=amount,
+                    ),
+                ),
+            ]
+        self.env["collection.case"]._log_messages(notes)
         return True
 
     def _write_off_journal(self):
@@ -281,8 +287,12 @@ class CollectionWriteOff(models.Model):
                 "refusal_reason": self.env.context.get("refusal_reason") or False,
             }
         )
-        for write_off in self:
-            write_off.case_id.message_post(body=self.env._("Write-off %s refused.", write_off.name))
+        self.env["collection.case"]._log_messages(
+            [
+                (write_off.case_id, self.env._("Write-off %s refused.", write_off.name))
+                for write_off in self
+            ]
+        )
         return True
 
     def action_view_entry(self):
