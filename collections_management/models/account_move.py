@@ -169,14 +169,11 @@ class AccountMove(models.Model):
 
     def action_collection_hold(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Put on Hold"),
-            "res_model": "collection.hold",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_scope": "invoice", "default_move_id": self.id},
-        }
+        return self.env["collection.hold"]._get_records_action(
+            name=self.env._("Put on Hold"),
+            target="new",
+            context={"default_scope": "invoice", "default_move_id": self.id},
+        )
 
     def action_collection_dispute(self):
         self.ensure_one()

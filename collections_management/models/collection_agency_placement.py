@@ -544,11 +544,8 @@ class CollectionAgencyPlacement(models.Model):
 
     def action_add_remittance(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Agency Remittance"),
-            "res_model": "collection.agency.remittance",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_placement_id": self.id},
-        }
+        return self.env["collection.agency.remittance"]._get_records_action(
+            name=self.env._("Agency Remittance"),
+            target="new",
+            context={"default_placement_id": self.id},
+        )

@@ -794,14 +794,11 @@ class CollectionCase(models.Model):
         return self.partner_id.action_collection_statement_send()
 
     def action_reassign(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reassign Cases"),
-            "res_model": "collection.case.reassign",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"active_ids": self.ids, "active_model": self._name},
-        }
+        return self.env["collection.case.reassign"]._get_records_action(
+            name=self.env._("Reassign Cases"),
+            target="new",
+            context={"active_ids": self.ids, "active_model": self._name},
+        )
 
     def action_apply_assignment_rules(self):
         Rule = self.env["collection.assignment.rule"]
@@ -842,25 +839,19 @@ class CollectionCase(models.Model):
 
     def action_write_off(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Write Off"),
-            "res_model": "collection.write.off.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_case_id": self.id},
-        }
+        return self.env["collection.write.off.wizard"]._get_records_action(
+            name=self.env._("Write Off"),
+            target="new",
+            context={"default_case_id": self.id},
+        )
 
     def action_log_contact(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log a Call"),
-            "res_model": "collection.contact.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_case_id": self.id},
-        }
+        return self.env["collection.contact.log"]._get_records_action(
+            name=self.env._("Log a Call"),
+            target="new",
+            context={"default_case_id": self.id},
+        )
 
     def action_view_contacts(self):
         self.ensure_one()

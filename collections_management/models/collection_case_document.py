@@ -67,15 +67,11 @@ class CollectionCaseDocument(models.AbstractModel):
     @api.model
     def _action_new_form(self, context, name=None, target="current"):
         """The form of a new document, with the defaults in `context`."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": name or self.env["ir.model"]._get(self._name).name,
-            "res_model": self._name,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": target,
-            "context": context,
-        }
+        return self.browse()._get_records_action(
+            name=name or self.env["ir.model"]._get(self._name).name,
+            target=target,
+            context=context,
+        )
 
     @api.model
     def _action_list(self, domain, context=None):

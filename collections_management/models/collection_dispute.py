@@ -405,13 +405,10 @@ class CollectionDispute(models.Model):
         disputed amount (the wizard's credit note is then reduced to that amount)."""
         self.ensure_one()
         self._check_resolvable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Credit Note for Dispute %s", self.name),
-            "res_model": "account.move.reversal",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
+        return self.env["account.move.reversal"]._get_records_action(
+            name=self.env._("Credit Note for Dispute %s", self.name),
+            target="new",
+            context={
                 "active_model": "account.move",
                 "active_ids": self.move_id.ids,
                 "default_collection_dispute_id": self.id,
@@ -419,7 +416,7 @@ class CollectionDispute(models.Model):
                     "Dispute %(name)s: %(reason)s", name=self.name, reason=self.reason_id.name
                 ),
             },
-        }
+        )
 
     def _apply_credit_note(self, credit_note):
         """Reduce the draft credit note to the disputed amount and mark it as the

@@ -446,21 +446,17 @@ class CollectionPaymentPlan(models.Model):
     def action_send_agreement(self):
         self.ensure_one()
         template = self.env.ref("collections_management.mail_template_payment_plan")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send the Agreement"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return self.env["mail.compose.message"]._get_records_action(
+            name=self.env._("Send the Agreement"),
+            target="new",
+            context={
                 "default_model": self._name,
                 "default_res_ids": self.ids,
                 "default_template_id": template.id,
                 "default_composition_mode": "comment",
                 "force_email": True,
             },
-        }
+        )
 
     # ------------------------------------------------------------------
     # Cron methods
