@@ -2,7 +2,7 @@
     "name": "Collections Management",
     "summary": "Credit and collections: cases, follow-up levels, promises, plans, "
     "disputes, agencies, legal action and reporting on top of Odoo Accounting",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.0.1",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "collections_management contributors",
@@ -21,7 +21,6 @@
         "reports/collection_statement_templates.xml",
         # data
         "data/ir_sequence_data.xml",
-        "data/collection_recovery_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/collection_stage_data.xml",

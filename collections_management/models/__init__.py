@@ -1,9 +1,18 @@
+# The abstract models first: the models below build on them.
+from . import collection_numbered_mixin
+
+# isort: split
+from . import collection_case_document
+
+# isort: split
+from . import collection_arrangement_mixin
+
+# isort: split
 from . import (
     account_move,
     account_partial_reconcile,
     collection_agency_placement,
     collection_agency_remittance,
-    collection_arrangement_mixin,
     collection_assignment_rule,
     collection_case,
     collection_communication,

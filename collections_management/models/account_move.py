@@ -124,6 +124,12 @@ class AccountMove(models.Model):
         counts otherwise. One query whatever the number of windows."""
         if not windows:
             return {}
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "max_date", "amount"]
+        )
+        self.flush_model(["move_type", "origin_payment_id", "statement_line_id"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -163,37 +169,18 @@ class AccountMove(models.Model):
 
     def action_collection_hold(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Put on Hold"),
-            "res_model": "collection.hold",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_scope": "invoice",
-                "default_move_id": self.id,
-                "default_company_id": self.company_id.id,
-            },
-        }
+        return self.env["collection.hold"]._get_records_action(
+            name=self.env._("Put on Hold"),
+            target="new",
+            context={"default_scope": "invoice", "default_move_id": self.id},
+        )
 
     def action_collection_dispute(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open a Dispute"),
-            "res_model": "collection.dispute",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_move_id": self.id,
-                "default_amount": self.amount_residual_signed,
-            },
-        }
+        return self.env["collection.dispute"]._action_new_on_invoice(self)
 
     def action_view_collection_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_dispute_action"
+        return self.env["collection.dispute"]._action_list(
+            [("move_id", "=", self.id)], {"default_move_id": self.id}
         )
-        action.update(domain=[("move_id", "=", self.id)], context={"default_move_id": self.id})
-        return action

@@ -7,7 +7,7 @@ import xlsxwriter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_round
+from odoo.tools import float_round
 
 # The only columns of a placement file: who the debtor is and how to reach them, and
 # the placed invoices. Nothing else about the debtor leaves the company.
@@ -36,22 +36,14 @@ PLACEMENT_FILE_COLUMNS = [
 class CollectionAgencyPlacement(models.Model):
     _name = "collection.agency.placement"
     _description = "Agency Placement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "date_placed desc, id desc"
     _check_company_auto = True
+    _sequence_date_field = "date_placed"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     agency_id = fields.Many2one(
         "res.partner",
         string="Agency",
@@ -259,11 +251,6 @@ class CollectionAgencyPlacement(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.agency.placement") or "/"
-                )
         placements = super().create(vals_list)
         placements._place()
         return placements
@@ -275,6 +262,7 @@ class CollectionAgencyPlacement(models.Model):
         """Check the agency's conditions, record the placed amount and move the case to
         the agency stage."""
         today = fields.Date.context_today(self)
+        notes = []
         for placement in self:
             agency = placement.agency_id
             if not agency.is_collection_agency:
@@ -329,32 +317,20 @@ class CollectionAgencyPlacement(models.Model):
             placement.write(values)
             if stage:
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Placed with %(agency)s (%(placement)s): %(count)s invoice(s), %(amount)s. "
-                    "Follow-up stops for these invoices.",
-                    agency=agency.name,
-                    placement=placement.name,
-                    count=len(open_moves),
-                    amount=placement.currency_id.format(amount),
+            notes.append(
+                (
+                    case,
+                    self.env._(
+                        "Placed with %(agency)s (%(placement)s): %(count)s invoice(s), "
+                        "%(amount)s. Follow-up stops for these invoices.",
+                        agency=agency.name,
+                        placement=placement.name,
+                        count=len(open_moves),
+                        amount=placement.currency_id.format(amount),
+                    ),
                 )
             )
-
-    @api.model
-    def _placed_ids(self, company):
-        """Ids of the invoices placed with an agency in a company, in one query."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_agency_placement_move_rel rel
-                  JOIN collection_agency_placement placement ON placement.id = rel.placement_id
-                 WHERE placement.state = 'placed' AND placement.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
+        self.env["collection.case"]._log_messages(notes)
 
     def _export_rows(self):
         """The placement file: a header and one row per placed invoice, nothing else."""
@@ -459,13 +435,19 @@ class CollectionAgencyPlacement(models.Model):
                         "open", placement.company_id
                     )
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Placement %(placement)s recalled from %(agency)s: follow-up resumes.",
-                    placement=placement.name,
-                    agency=placement.agency_id.name,
+        self.env["collection.case"]._log_messages(
+            [
+                (
+                    placement.case_id,
+                    self.env._(
+                        "Placement %(placement)s recalled from %(agency)s: follow-up resumes.",
+                        placement=placement.name,
+                        agency=placement.agency_id.name,
+                    ),
                 )
-            )
+                for placement in self
+            ]
+        )
         return True
 
     def action_close(self):
@@ -562,11 +544,8 @@ class CollectionAgencyPlacement(models.Model):
 
     def action_add_remittance(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Agency Remittance"),
-            "res_model": "collection.agency.remittance",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_placement_id": self.id},
-        }
+        return self.env["collection.agency.remittance"]._get_records_action(
+            name=self.env._("Agency Remittance"),
+            target="new",
+            context={"default_placement_id": self.id},
+        )

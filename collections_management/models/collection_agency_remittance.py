@@ -128,25 +128,32 @@ class CollectionAgencyRemittance(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         remittances = super().create(vals_list)
-        for remittance in remittances:
-            if remittance.placement_id.state == "recalled":
-                raise UserError(
-                    self.env._(
-                        "Placement %s is recalled: the agency no longer collects on it.",
-                        remittance.placement_id.name,
-                    )
-                )
-            remittance.placement_id.message_post(
-                body=self.env._(
-                    "Remittance from %(agency)s: %(amount)s (%(basis)s), %(gross)s collected "
-                    "from the debtor, commission %(commission)s.",
-                    agency=remittance.agency_id.name,
-                    amount=remittance.currency_id.format(remittance.amount),
-                    basis=dict(self._fields["basis"].selection)[remittance.basis],
-                    gross=remittance.currency_id.format(remittance.amount_gross),
-                    commission=remittance.currency_id.format(remittance.amount_commission),
+        recalled = remittances.placement_id.filtered(lambda p: p.state == "recalled")
+        if recalled:
+            raise UserError(
+                self.env._(
+                    "Placement %s is recalled: the agency no longer collects on it.",
+                    recalled[0].name,
                 )
             )
+        bases = dict(self._fields["basis"].selection)
+        self.env["collection.case"]._log_messages(
+            [
+                (
+                    remittance.placement_id,
+                    self.env._(
+                        "Remittance from %(agency)s: %(amount)s (%(basis)s), %(gross)s "
+                        "collected from the debtor, commission %(commission)s.",
+                        agency=remittance.agency_id.name,
+                        amount=remittance.currency_id.format(remittance.amount),
+                        basis=bases[remittance.basis],
+                        gross=remittance.currency_id.format(remittance.amount_gross),
+                        commission=remittance.currency_id.format(remittance.amount_commission),
+                    ),
+                )
+                for remittance in remittances
+            ]
+        )
         return remittances
 
     # ------------------------------------------------------------------

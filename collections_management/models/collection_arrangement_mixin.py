@@ -1,48 +1,68 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CollectionArrangementMixin(models.AbstractModel):
-    """What promises to pay and payment plans share: a debtor, the case and collector it
-    belongs to, grace days proposed by the debtor's policy, and the actions that open
-    them from a case, a debtor or an invoice. The model that uses it names the policy
-    field of its grace days and its list action."""
+    """What promises to pay and payment plans share, on top of being case documents: a
+    debtor chosen by the collector (the case is the debtor's open one, and gives the
+    company), a collector, grace days proposed by the debtor's policy, and the actions
+    that open them from a case, a debtor or an invoice. The model that uses it names
+    the policy field of its grace days."""
 
     _name = "collection.arrangement.mixin"
     _description = "Payment Arrangement (promise or plan)"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.case.document"]
 
     _grace_days_policy_field = None  # e.g. "promise_grace_days"
-    _list_action_xmlid = None  # e.g. "collections_management.collection_promise_action"
     _new_form_target = "current"  # "new" opens the form of a new one in a dialog
     # The invoices proposed by default: the debtor's overdue ones, or all its open ones.
     _default_overdue_invoices_only = False
 
     # ------------------------------------------------------------------
-    # Fields (each model adds its own `move_ids`, on its own relation table, computed
-    # by `_compute_move_ids`)
+    # Fields
     # ------------------------------------------------------------------
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # The debtor is chosen, not read from the case: the case follows from it, and the
+    # company from the case (else the current company).
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
+        related=False,
+        precompute=False,
         required=True,
-        index=True,
         tracking=True,
         domain=[("is_company", "=", True)],
         help="The commercial partner the arrangement is made with.",
     )
+    company_id = fields.Many2one(
+        related=False, compute="_compute_company_id", readonly=False, required=True
+    )
     case_id = fields.Many2one(
-        "collection.case",
         compute="_compute_case_id",
         store=True,
         readonly=False,
         precompute=True,
+        required=False,
         index="btree_not_null",
-        check_company=True,
+        ondelete="set null",
         help="The debtor's open collection case when the arrangement was made.",
+    )
+    # each model names its own relation table
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
+        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
+        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+    )
+    grace_days = fields.Integer(
+        compute="_compute_grace_days",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Proposed from the debtor's policy.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -59,6 +79,13 @@ class CollectionArrangementMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    @api.depends("case_id")
+    def _compute_company_id(self):
+        # computed from the case, which is computed from the company: the two agree
+        # after one round (the open case of a debtor in a company is unique)
+        for record in self:
+            record.company_id = record.case_id.company_id or record.company_id or self.env.company
+
     @api.depends("partner_id", "company_id")
     def _compute_case_id(self):
         cases = self.env["collection.case"].search(
@@ -69,7 +96,10 @@ class CollectionArrangementMixin(models.AbstractModel):
         )
         by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
         for record in self:
-            key = (record.partner_id.commercial_partner_id.id, record.company_id.id)
+            # the company follows the case: while the case of a new arrangement is being
+            # found, its company is not known yet and is the current one
+            company = record.company_id or self.env.company
+            key = (record.partner_id.commercial_partner_id.id, company.id)
             record.case_id = by_key.get(key, record.case_id)
 
     @api.depends("partner_id", "company_id")
@@ -113,35 +143,49 @@ class CollectionArrangementMixin(models.AbstractModel):
                 record.grace_days = policy[self._grace_days_policy_field] if policy else 0
 
     # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("grace_days")
+    def _check_grace_days(self):
+        if any(record.grace_days < 0 for record in self):
+            raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _settle_cases(self, failures, resumed, today):
+        """Move the cases on once arrangements are judged, in one stage write per stage
+        and one batch of notes: the case of a failed arrangement (`failures` maps it to
+        the note for its case and the summary of an activity for the collector) goes to
+        its escalation stage; `resumed` maps the case of one that ended well to the stage
+        it goes back to and its note (it wins over a failure on the same case)."""
+        Case = self.env["collection.case"]
+        failed = self.browse().concat(*failures)
+        escalation = failed.case_id._escalation_stages()
+        stage_by_case, body_by_case, activities = {}, {}, {}
+        for record, (note, summary) in failures.items():
+            stage_by_case[record.case_id] = escalation[record.case_id]
+            body_by_case[record.case_id] = note
+            activities[record.case_id] = {"summary": summary, "date_deadline": today}
+        for case, (stage, note) in resumed.items():
+            stage_by_case[case] = stage
+            body_by_case[case] = note
+        Case._move_to_stages(stage_by_case, body_by_case)
+        Case._schedule_activities(activities)
+
+    # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
     @api.model
-    def _action_new(self, partner, moves=None, case=None):
-        """The form of a new arrangement, pre-filled from where the collector is."""
-        context = {
-            "default_partner_id": partner.commercial_partner_id.id,
-            "default_company_id": (case or moves[:1] or self.env).company_id.id
-            or self.env.company.id,
-        }
-        if moves:
-            context["default_move_ids"] = moves.ids
-        if case:
-            context["default_case_id"] = case.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env["ir.model"]._get(self._name).name,
-            "res_model": self._name,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": self._new_form_target,
-            "context": context,
-        }
+    def _case_defaults(self, case):
+        # the debtor is chosen on an arrangement, not taken from the case
+        return {**super()._case_defaults(case), "default_partner_id": case.partner_id.id}
 
     @api.model
-    def _action_list(self, domain, partner, case=None):
-        action = self.env["ir.actions.act_window"]._for_xml_id(self._list_action_xmlid)
-        context = {"default_partner_id": partner.commercial_partner_id.id}
-        if case:
-            context["default_case_id"] = case.id
-        action.update({"domain": domain, "context": context})
-        return action
+    def _action_new(self, partner, moves=None, case=None):
+        """The form of a new arrangement, pre-filled from where the collector is."""
+        context = self._case_defaults(case) if case else {}
+        context["default_partner_id"] = partner.commercial_partner_id.id
+        if moves:
+            context["default_move_ids"] = moves.ids
+        return self._action_new_form(context, target=self._new_form_target)

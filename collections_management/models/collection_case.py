@@ -1,19 +1,25 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import write_each
 from .collection_stage import CLOSED_STAGE_TYPES
 
 
 class CollectionCase(models.Model):
     _name = "collection.case"
     _description = "Collection Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.numbered.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "is_open desc, amount_overdue desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id"]
+
+    _sequence_date_field = "date_open"
 
     _one_open_case_per_debtor = models.UniqueIndex(
         "(partner_id, company_id) WHERE (is_open IS TRUE)",
@@ -23,9 +29,6 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
-    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Debtor",
@@ -286,11 +289,38 @@ class CollectionCase(models.Model):
         return {case.id: date for case, date in rows}
 
     def _search_is_time_barred(self, operator, value):
+        """Open cases with an open invoice overdue for longer than the limitation period
+        of the debtor's jurisdiction: the state's period where there is one, else the
+        country's (as `_years_by_partner` decides)."""
         if operator != "in":
             return NotImplemented
-        cases = self.search([("is_open", "=", True)])
-        barred = cases.filtered("is_time_barred")
-        return [("id", "in" if True in value else "not in", barred.ids)]
+        today = fields.Date.context_today(self)
+        periods = self.env["collection.limitation.period"].search([])
+        states_with_period = defaultdict(list)
+        for period in periods.filtered("state_id"):
+            states_with_period[period.country_id].append(period.state_id.id)
+        jurisdictions = []
+        for period in periods:
+            debtor = Domain("partner_id.country_id", "=", period.country_id.id)
+            if period.state_id:
+                debtor &= Domain("partner_id.state_id", "=", period.state_id.id)
+            elif states_with_period[period.country_id]:
+                debtor &= Domain(
+                    "partner_id.state_id", "not in", states_with_period[period.country_id]
+                )
+            cutoff = fields.Date.subtract(today, years=period.years)
+            overdue = Domain(
+                "invoice_ids",
+                "any",
+                [
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("invoice_date_due", "<", cutoff),
+                ],
+            )
+            jurisdictions.append(debtor & overdue)
+        barred = Domain("is_open", "=", True) & Domain.OR(jurisdictions)
+        return barred if True in value else ~barred
 
     def _compute_contact_dispute_counts(self):
         contacts = {
@@ -332,9 +362,6 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
-            vals["name"] = name
         cases = super().create(vals_list)
         cases._set_closed_date()
         return cases
@@ -344,35 +371,6 @@ class CollectionCase(models.Model):
         if "stage_id" in vals:
             self._set_closed_date()
         return result
-
-    @api.model
-    def _next_names(self, count):
-        """`count` case references from the sequence, drawn in one query."""
-        if not count:
-            return []
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "collection.case"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-        )
-        if not sequence or sequence.implementation != "standard":
-            return [sequence.next_by_id() if sequence else "/" for _ in range(count)]
-        numbers = self.env.execute_query(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                f"ir_sequence_{sequence.id:03d}",
-                count,
-            )
-        )
-        prefix, suffix = sequence._get_prefix_suffix()
-        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]
 
     def _set_closed_date(self):
         closed = self.filtered(lambda c: not c.is_open and not c.date_closed)
@@ -405,6 +403,8 @@ class CollectionCase(models.Model):
         """{commercial partner id: {due, overdue, oldest, count}} in one query."""
         today = today or fields.Date.context_today(self)
         lines = self._receivable_lines_query(company, partners)
+        self.env["account.move.line"].flush_model(["move_id", "amount_residual", "date_maturity"])
+        self.env["account.move"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -487,13 +487,12 @@ class CollectionCase(models.Model):
         """Write amounts and link overdue invoices, in two statements for all cases."""
         if not self:
             return
-        values = []
+        rows = []
         for case in self:
             balance = balances.get(case.partner_id.id) or {}
             oldest = balance.get("oldest")
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s)",
+            rows.append(
+                (
                     case.id,
                     balance.get("due") or 0.0,
                     balance.get("overdue") or 0.0,
@@ -501,19 +500,20 @@ class CollectionCase(models.Model):
                     balance.get("count") or 0,
                 )
             )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_case c
-                   SET amount_due = v.due, amount_overdue = v.overdue,
-                       oldest_overdue_days = v.days, overdue_invoice_count = v.count
-                  FROM (VALUES %s) AS v(id, due, overdue, days, count)
-                 WHERE c.id = v.id
-                """,
-                SQL(", ").join(values),
-            )
+        write_each(
+            self,
+            ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"],
+            rows,
         )
         # Each overdue invoice belongs to the open case of its debtor.
+        self.flush_model(["partner_id", "company_id"])
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "state", "collection_case_id"]
+        )
+        self.env["account.move.line"].flush_model(
+            ["move_id", "account_id", "reconciled", "amount_residual", "date_maturity"]
+        )
+        self.env["account.account"].flush_model(["account_type"])
         self.env.execute_query(
             SQL(
                 """
@@ -536,11 +536,8 @@ class CollectionCase(models.Model):
                 today,
             )
         )
-        self.invalidate_recordset(
-            ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"]
-        )
-        self.env["account.move"].invalidate_model(["collection_case_id"])
-        self.invalidate_recordset(["invoice_ids"])
+        self.env["account.move"].invalidate_model(["collection_case_id"], flush=False)
+        self.invalidate_recordset(["invoice_ids"], flush=False)
         self._update_priority()
 
     def _close_as_paid(self):
@@ -611,22 +608,26 @@ class CollectionCase(models.Model):
                 result[case] = case.level_id.stage_id or open_stage
         return result
 
-    def _schedule_activities(self, values_by_case):
-        """One activity per case for its collector (else the current user), created in
-        one batch without a notification email per activity. `values_by_case` maps a
-        case to mail.activity values (summary, date_deadline, optional type)."""
-        model_id = self.env["ir.model"]._get_id("collection.case")
+    @api.model
+    def _schedule_activities(self, values_by_record):
+        """Schedule one activity per record (a case, or any document with activities),
+        in one batch without a notification email per activity. `values_by_record`
+        maps a record to mail.activity values (summary, date_deadline, optional type
+        and user); the user is by default the record's collector, else the current
+        user."""
         default_type = self.env.ref("mail.mail_activity_data_todo")
-        vals_list = [
-            {
-                "res_model_id": model_id,
-                "res_id": case.id,
-                "activity_type_id": default_type.id,
-                "user_id": (case.user_id or self.env.user).id,
-                **values,
-            }
-            for case, values in values_by_case.items()
-        ]
+        vals_list = []
+        for record, values in values_by_record.items():
+            collector = record.user_id if "user_id" in record._fields else None
+            vals_list.append(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(record._name),
+                    "res_id": record.id,
+                    "activity_type_id": default_type.id,
+                    "user_id": (collector or self.env.user).id,
+                    **values,
+                }
+            )
         return (
             self.env["mail.activity"]
             .sudo()
@@ -635,31 +636,24 @@ class CollectionCase(models.Model):
         )
 
     @api.model
-    def _log_messages(self, body_by_record):
-        """Post internal notes on many records (any model) with one insert, instead of
-        one message_post each. `body_by_record` maps a record to a body, or to a
-        (body, extra message values) pair."""
-        note = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id
-        email_from = author.email_formatted or self.env.company.email_formatted
-        vals_list = []
-        for record, body in body_by_record.items():
-            body, extra = body if isinstance(body, tuple) else (body, {})
-            vals_list.append(
-                {
-                    "model": record._name,
-                    "res_id": record.id,
-                    "body": body,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": author.id,
-                    # given, so that mail.message does not look them up per record
-                    "email_from": email_from,
-                    "reply_to": email_from,
-                    **extra,
-                }
-            )
-        return self.env["mail.message"].sudo().create(vals_list)
+    def _log_messages(self, notes):
+        """Log internal notes on many records, of any models with a chatter, with
+        `_message_log_batch`: one batch per model (and one more for a record noted
+        twice). `notes` maps a record to its note, or lists (record, note) pairs.
+        Returns the messages in the order of the notes."""
+        pairs = list(notes.items() if isinstance(notes, dict) else notes)
+        batches, seen = defaultdict(list), defaultdict(int)
+        for index, (record, _body) in enumerate(pairs):
+            batches[record._name, seen[record]].append(index)
+            seen[record] += 1
+        messages = [None] * len(pairs)
+        for (model, _round), indexes in batches.items():
+            records = self.env[model].browse([pairs[index][0].id for index in indexes])
+            bodies = {pairs[index][0].id: pairs[index][1] for index in indexes}
+            logged = records._message_log_batch(bodies=bodies)
+            for index, message in zip(indexes, logged, strict=True):
+                messages[index] = message
+        return self.env["mail.message"].concat(*messages)
 
     # ------------------------------------------------------------------
     # Business methods: the worklist priority score
@@ -699,7 +693,7 @@ class CollectionCase(models.Model):
         promises = cases._priority_broken_promises()
         disputes = cases._priority_disputes()
         risk = cases._priority_risk()
-        values = []
+        rows = []
         for case in cases:
             company = case.company_id
             open_disputes, disputed = disputes.get(case.id, (0, 0.0))
@@ -710,9 +704,8 @@ class CollectionCase(models.Model):
                 open_disputes * company.collection_weight_dispute,
                 company.collection_weight_risk if risk.get(case.id) else 0.0,
             )
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows.append(
+                (
                     case.id,
                     *[round(part, 2) for part in parts],
                     round(sum(parts), 2),
@@ -722,23 +715,8 @@ class CollectionCase(models.Model):
                     bool(risk.get(case.id)),
                 )
             )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_case c
-                   SET score_amount = v.amount, score_age = v.age,
-                       score_promises = v.promises, score_disputes = v.disputes,
-                       score_risk = v.risk, priority_score = v.score,
-                       amount_disputed = v.disputed, open_dispute_count = v.open_disputes,
-                       broken_promise_count = v.broken, credit_limit_exceeded = v.exceeded
-                  FROM (VALUES %s) AS v(id, amount, age, promises, disputes, risk, score,
-                                        disputed, open_disputes, broken, exceeded)
-                 WHERE c.id = v.id
-                """,
-                SQL(", ").join(values),
-            )
-        )
-        cases.invalidate_recordset(
+        write_each(
+            cases,
             [
                 "score_amount",
                 "score_age",
@@ -750,7 +728,8 @@ class CollectionCase(models.Model):
                 "open_dispute_count",
                 "broken_promise_count",
                 "credit_limit_exceeded",
-            ]
+            ],
+            rows,
         )
 
     # ------------------------------------------------------------------
@@ -787,17 +766,17 @@ class CollectionCase(models.Model):
         self.ensure_one()
         return self.env["collection.payment.plan"]._action_new(self.partner_id, case=self)
 
-    def action_view_promises(self):
+    def _action_documents(self, model):
+        """The list of the case's documents of `model` (promises, disputes...)."""
         self.ensure_one()
-        return self.env["collection.promise"]._action_list(
-            [("case_id", "=", self.id)], self.partner_id, case=self
-        )
+        Document = self.env[model]
+        return Document._action_list([("case_id", "=", self.id)], Document._case_defaults(self))
+
+    def action_view_promises(self):
+        return self._action_documents("collection.promise")
 
     def action_view_plans(self):
-        self.ensure_one()
-        return self.env["collection.payment.plan"]._action_list(
-            [("case_id", "=", self.id)], self.partner_id, case=self
-        )
+        return self._action_documents("collection.payment.plan")
 
     def action_hold(self):
         self.ensure_one()
@@ -815,14 +794,11 @@ class CollectionCase(models.Model):
         return self.partner_id.action_collection_statement_send()
 
     def action_reassign(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reassign Cases"),
-            "res_model": "collection.case.reassign",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"active_ids": self.ids, "active_model": self._name},
-        }
+        return self.env["collection.case.reassign"]._get_records_action(
+            name=self.env._("Reassign Cases"),
+            target="new",
+            context={"active_ids": self.ids, "active_model": self._name},
+        )
 
     def action_apply_assignment_rules(self):
         Rule = self.env["collection.assignment.rule"]
@@ -834,82 +810,48 @@ class CollectionCase(models.Model):
                     case.user_id = collector
         return True
 
-    def _recovery_action(self, model, name, extra_context=None):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(f"collections_management.{name}")
-        action.update(
-            domain=[("case_id", "=", self.id)],
-            context={
-                "default_case_id": self.id,
-                "default_company_id": self.company_id.id,
-                **(extra_context or {}),
-            },
-        )
-        return action
-
     def action_view_placements(self):
-        return self._recovery_action(
-            "collection.agency.placement", "collection_agency_placement_action"
-        )
+        return self._action_documents("collection.agency.placement")
 
     def action_view_legal_actions(self):
-        return self._recovery_action("collection.legal.action", "collection_legal_action_action")
+        return self._action_documents("collection.legal.action")
 
     def action_view_write_offs(self):
-        return self._recovery_action("collection.write.off", "collection_write_off_action")
+        return self._action_documents("collection.write.off")
 
     def action_place_with_agency(self):
         self.ensure_one()
+        Placement = self.env["collection.agency.placement"]
         placed = self.placement_ids.filtered(lambda p: p.state == "placed").move_ids
         moves = self.invoice_ids.filtered(lambda m: m.amount_residual > 0) - placed
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Place with an Agency"),
-            "res_model": "collection.agency.placement",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {
-                "default_case_id": self.id,
-                "default_company_id": self.company_id.id,
-                "default_move_ids": moves.ids,
-            },
-        }
+        return Placement._action_new_form(
+            {**Placement._case_defaults(self), "default_move_ids": moves.ids},
+            name=self.env._("Place with an Agency"),
+        )
 
     def action_start_legal_action(self):
         self.ensure_one()
         self._check_not_time_barred()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Legal Action"),
-            "res_model": "collection.legal.action",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {"default_case_id": self.id, "default_company_id": self.company_id.id},
-        }
+        LegalAction = self.env["collection.legal.action"]
+        return LegalAction._action_new_form(
+            LegalAction._case_defaults(self), name=self.env._("Legal Action")
+        )
 
     def action_write_off(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Write Off"),
-            "res_model": "collection.write.off.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_case_id": self.id},
-        }
+        return self.env["collection.write.off.wizard"]._get_records_action(
+            name=self.env._("Write Off"),
+            target="new",
+            context={"default_case_id": self.id},
+        )
 
     def action_log_contact(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log a Call"),
-            "res_model": "collection.contact.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_case_id": self.id},
-        }
+        return self.env["collection.contact.log"]._get_records_action(
+            name=self.env._("Log a Call"),
+            target="new",
+            context={"default_case_id": self.id},
+        )
 
     def action_view_contacts(self):
         self.ensure_one()
@@ -918,17 +860,12 @@ class CollectionCase(models.Model):
         )
         action.update(
             domain=[("case_id", "=", self.id)],
-            context={"default_case_id": self.id, "default_company_id": self.company_id.id},
+            context={"default_case_id": self.id},
         )
         return action
 
     def action_view_disputes(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "collections_management.collection_dispute_action"
-        )
-        action.update(domain=[("case_id", "=", self.id)], context={})
-        return action
+        return self._action_documents("collection.dispute")
 
     def action_update_priority(self):
         self._update_priority()

@@ -7,8 +7,10 @@ from lxml import html
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, email_normalize, format_datetime
+from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
+
+from ..tools import link_each, write_each
 
 _logger = logging.getLogger(__name__)
 LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
@@ -380,22 +382,11 @@ class CollectionCommunication(models.Model):
     def _link_each(self, field_name, targets):
         """Set many2one `field_name` of each record to the target at the same position,
         in one statement (a write per record would be a query per record)."""
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_communication c
-                   SET %s = v.target
-                  FROM (VALUES %s) AS v(id, target)
-                 WHERE c.id = v.id
-                """,
-                SQL.identifier(field_name),
-                SQL(", ").join(
-                    SQL("(%s, %s)", record.id, target.id)
-                    for record, target in zip(self, targets, strict=True)
-                ),
-            )
+        write_each(
+            self,
+            [field_name],
+            [(record.id, target.id) for record, target in zip(self, targets, strict=True)],
         )
-        self.invalidate_recordset([field_name])
 
     def _render_email_bodies(self, template):
         """{communication id: email body} rendered with one QWeb call per language.
@@ -442,24 +433,11 @@ class CollectionCommunication(models.Model):
         stage: one statement for the invoices, one write per level for the cases."""
         lines = self.line_ids.filtered("level_id")
         date = self[:1].run_id.date
-        if lines:
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE account_move move
-                       SET collection_level_id = v.level_id, collection_level_date = %s
-                      FROM (VALUES %s) AS v(move_id, level_id)
-                     WHERE move.id = v.move_id
-                    """,
-                    date,
-                    SQL(", ").join(
-                        SQL("(%s, %s)", line.move_id.id, line.level_id.id) for line in lines
-                    ),
-                )
-            )
-            self.env["account.move"].invalidate_model(
-                ["collection_level_id", "collection_level_date"]
-            )
+        write_each(
+            self.env["account.move"],
+            ["collection_level_id", "collection_level_date"],
+            [(line.move_id.id, line.level_id.id, date) for line in lines],
+        )
         with_case = self.filtered("case_id")
         for level, communications in with_case.grouped("level_id").items():
             cases = communications.case_id
@@ -544,16 +522,20 @@ class CollectionCommunication(models.Model):
                 }
             )
         attachments = self.env["ir.attachment"].sudo().create(attachment_vals)
-        messages = {}
         todo.letter_state = "done"
         todo._link_each("letter_attachment_id", attachments)
-        for communication, attachment in zip(todo, attachments, strict=True):
-            thread = self.env[attachment.res_model].browse(attachment.res_id)
-            messages[thread] = (
-                self.env._("Letter for level %s printed.", communication.level_id.name),
-                {"attachment_ids": [Command.link(attachment.id)]},
-            )
-        self.env["collection.case"]._log_messages(messages)
+        # one note per letter, each with its own PDF: the notes in a batch, then the PDFs
+        # linked to them in one statement (a note with attachments is a call each)
+        messages = self.env["collection.case"]._log_messages(
+            [
+                (
+                    communication.case_id or communication.partner_id,
+                    self.env._("Letter for level %s printed.", communication.level_id.name),
+                )
+                for communication in todo
+            ]
+        )
+        link_each(messages, "attachment_ids", attachments)
 
     @api.model
     def _cron_render_letters(self, batch_size=50):

@@ -3,8 +3,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
+# pay made during one. The only list of channels; the contact guards name them too.
 CHANNELS = [
-    ("call", "Call"),
+    ("phone", "Call"),
     ("email", "Email"),
     ("letter", "Letter"),
     ("sms", "SMS"),
@@ -54,12 +56,18 @@ class CollectionContact(models.Model):
         ondelete="restrict",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Logged By", default=lambda self: self.env.user, index=True
     )
-    channel = fields.Selection(CHANNELS, required=True, default="call")
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
     direction = fields.Selection(
         [("outbound", "Outbound"), ("inbound", "Inbound")],
         required=True,
@@ -107,6 +115,12 @@ class CollectionContact(models.Model):
         for contact in self:
             if contact.case_id:
                 contact.partner_id = contact.case_id.partner_id
+
+    @api.depends("case_id")
+    def _compute_company_id(self):
+        for contact in self:
+            case = contact.case_id
+            contact.company_id = case.company_id or contact.company_id or self.env.company
 
     @api.depends("partner_id", "channel", "outcome", "date")
     def _compute_display_name(self):
@@ -215,7 +229,7 @@ class CollectionContact(models.Model):
             requests.append(
                 {
                     "partner": debtor.commercial_partner_id,
-                    "channel": vals.get("channel") or "call",
+                    "channel": vals.get("channel") or "phone",
                     "company": self.env["res.company"].browse(
                         vals.get("company_id") or self.env.company.id
                     ),
@@ -293,9 +307,4 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     def action_view_case(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "collection.case",
-            "view_mode": "form",
-            "res_id": self.case_id.id,
-        }
+        return self.case_id._get_records_action(context={})

@@ -6,13 +6,15 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from .collection_contact import CHANNELS
+
 # Channels the guards know; letters and portal messages are not "contacts" in the
 # sense of the contact-hours and frequency rules.
-TIMED_CHANNELS = ("call", "sms", "email", "visit")
+TIMED_CHANNELS = ("phone", "sms", "email", "visit")
 OPTOUT_FIELD = {
     "email": "collection_optout_email",
     "sms": "collection_optout_sms",
-    "call": "collection_optout_phone",
+    "phone": "collection_optout_phone",
 }
 # Outcomes of a call in which the debtor was actually spoken to.
 CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop")
@@ -48,7 +50,7 @@ class CollectionContactGuard(models.AbstractModel):
             ):
                 policies[company.id, partner_id] = policy
         call_partners = self.env["res.partner"].browse(
-            {req["partner"].id for req in requests if req["channel"] == "call"}
+            {req["partner"].id for req in requests if req["channel"] == "phone"}
         )
         call_stats = self._call_stats(call_partners, requests, policies, now)
         results = []
@@ -87,7 +89,7 @@ class CollectionContactGuard(models.AbstractModel):
             .search_read(
                 [
                     ("partner_id", "in", partners.ids),
-                    ("channel", "=", "call"),
+                    ("channel", "=", "phone"),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
                     ("id", "not in", exclude),
@@ -146,7 +148,7 @@ class CollectionContactGuard(models.AbstractModel):
                 )
             )
         if guard("guard_cease") and partner.collection_cease:
-            if channel in ("call", "sms", "visit"):
+            if channel in ("phone", "sms", "visit"):
                 blocks.append(
                     (
                         "cease",
@@ -181,9 +183,7 @@ class CollectionContactGuard(models.AbstractModel):
                     _(
                         "%(who)s opted out of collection %(channel)s.",
                         who=contacted.name,
-                        channel=dict(self.env["collection.contact"]._fields["channel"].selection)[
-                            channel
-                        ].lower(),
+                        channel=dict(CHANNELS)[channel].lower(),
                     ),
                 )
             )
@@ -191,7 +191,7 @@ class CollectionContactGuard(models.AbstractModel):
             blocks += [
                 ("hours", text) for text in self._hours_blocks(partner, req["company"], policy, now)
             ]
-        if channel == "call" and guard("guard_call_frequency"):
+        if channel == "phone" and guard("guard_call_frequency"):
             blocks += self._check_frequency(partner, policy, now, call_stats.get(partner.id))
         return blocks
 

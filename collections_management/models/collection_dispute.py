@@ -13,15 +13,15 @@ ACTIVE_STATES = ("open", "investigating")
 class CollectionDispute(models.Model):
     _name = "collection.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "state_sequence, deadline, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "move_id", "partner_id"]
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -32,27 +32,16 @@ class CollectionDispute(models.Model):
         domain=[("move_type", "in", ("out_invoice", "out_receipt")), ("state", "=", "posted")],
         help="The customer invoice the debtor contests.",
     )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Debtor",
-        related="move_id.commercial_partner_id",
-        store=True,
-        index=True,
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        related="move_id.company_id",
-        store=True,
-        index=True,
-        precompute=True,
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # A dispute is opened on an invoice: the debtor and the company are the invoice's,
+    # and the case is the debtor's open one, if any.
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id")
+    company_id = fields.Many2one(related="move_id.company_id")
     case_id = fields.Many2one(
-        "collection.case",
         compute="_compute_case_id",
         store=True,
+        required=False,
         index="btree_not_null",
-        check_company=True,
+        ondelete="set null",
         help="The collection case of the debtor when the dispute was opened.",
     )
     invoice_residual = fields.Monetary(
@@ -246,17 +235,22 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].sudo().next_by_code("collection.dispute") or "/"
-                )
         disputes = super().create(vals_list)
         contact_id = self.env.context.get("collection_contact_id")
         if contact_id:
             self.env["collection.contact"].browse(contact_id).dispute_id = disputes[:1]
         disputes._set_validation_period()
-        disputes._schedule_owner_activities()
+        self.env["collection.case"]._schedule_activities(
+            {
+                dispute: {
+                    "summary": self.env._("Resolve dispute %s", dispute.name),
+                    "user_id": dispute.owner_id.id,
+                    "date_deadline": dispute.deadline or dispute.date,
+                }
+                for dispute in disputes
+                if dispute.owner_id
+            }
+        )
         disputes.case_id._update_priority()
         self.env["collection.case"]._log_messages(
             {
@@ -287,6 +281,8 @@ class CollectionDispute(models.Model):
         came within the validation period of the debtor's policy."""
         if not self:
             return
+        self.env["collection.communication.line"].flush_model(["move_id", "communication_id"])
+        self.env["collection.communication"].flush_model(["date", "state"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -319,24 +315,6 @@ class CollectionDispute(models.Model):
                 groups.setdefault((notice, required), []).append(dispute.id)
         for (notice, required), ids in groups.items():
             self.browse(ids).write({"first_notice_date": notice, "validation_required": required})
-
-    def _schedule_owner_activities(self):
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].sudo().create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": dispute.id,
-                    "activity_type_id": todo.id,
-                    "summary": self.env._("Resolve dispute %s", dispute.name),
-                    "user_id": dispute.owner_id.id,
-                    "date_deadline": dispute.deadline or dispute.date,
-                }
-                for dispute in self
-                if dispute.owner_id
-            ]
-        )
 
     @api.model
     def _disputed_amounts_query(self, company):
@@ -388,13 +366,15 @@ class CollectionDispute(models.Model):
         self.filtered(
             lambda d: not d.verification_sent_date
         ).verification_sent_date = fields.Date.context_today(self)
-        for dispute in self:
-            dispute.message_post(
-                body=self.env._(
+        self.env["collection.case"]._log_messages(
+            {
+                dispute: self.env._(
                     "Verification of the debt sent on %s.",
                     format_date(self.env, dispute.verification_sent_date),
                 )
-            )
+                for dispute in self
+            }
+        )
         return True
 
     def _check_resolvable(self):
@@ -407,18 +387,28 @@ class CollectionDispute(models.Model):
                 )
             )
 
+    @api.model
+    def _action_new_on_invoice(self, invoice, context=None):
+        """The form of a new dispute of `invoice`, its amount due proposed."""
+        return self._action_new_form(
+            {
+                "default_move_id": invoice.id,
+                "default_amount": invoice.amount_residual_signed,
+                **(context or {}),
+            },
+            name=self.env._("Open a Dispute"),
+            target="new",
+        )
+
     def action_resolve_credit_note(self):
         """Open Odoo's reversal wizard on the invoice, set for a credit note of the
         disputed amount (the wizard's credit note is then reduced to that amount)."""
         self.ensure_one()
         self._check_resolvable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Credit Note for Dispute %s", self.name),
-            "res_model": "account.move.reversal",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
+        return self.env["account.move.reversal"]._get_records_action(
+            name=self.env._("Credit Note for Dispute %s", self.name),
+            target="new",
+            context={
                 "active_model": "account.move",
                 "active_ids": self.move_id.ids,
                 "default_collection_dispute_id": self.id,
@@ -426,7 +416,7 @@ class CollectionDispute(models.Model):
                     "Dispute %(name)s: %(reason)s", name=self.name, reason=self.reason_id.name
                 ),
             },
-        }
+        )
 
     def _apply_credit_note(self, credit_note):
         """Reduce the draft credit note to the disputed amount and mark it as the
@@ -529,9 +519,4 @@ class CollectionDispute(models.Model):
 
     def action_view_credit_note(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "view_mode": "form",
-            "res_id": self.credit_note_id.id,
-        }
+        return self.credit_note_id._get_records_action(context={})

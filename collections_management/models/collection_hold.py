@@ -37,7 +37,13 @@ class CollectionHold(models.Model):
         precompute=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     reason = fields.Char(required=True, tracking=True, help="Why follow-up is suspended.")
     date_end = fields.Date(
@@ -63,6 +69,11 @@ class CollectionHold(models.Model):
         for hold in self:
             if hold.move_id:
                 hold.partner_id = hold.move_id.commercial_partner_id
+
+    @api.depends("move_id")
+    def _compute_company_id(self):
+        for hold in self:
+            hold.company_id = hold.move_id.company_id or hold.company_id or self.env.company
 
     def _compute_is_active(self):
         today = fields.Date.context_today(self)
@@ -123,6 +134,7 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     def action_lift(self):
         self.action_archive()
-        for hold in self:
-            hold.message_post(body=self.env._("Hold lifted: follow-up resumes."))
+        self._message_log_batch(
+            bodies=dict.fromkeys(self.ids, self.env._("Hold lifted: follow-up resumes."))
+        )
         return True

@@ -13,22 +13,13 @@ LEGAL_STATES = [
 class CollectionLegalAction(models.Model):
     _name = "collection.legal.action"
     _description = "Legal Action"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
         LEGAL_STATES, default="preparing", required=True, tracking=True, index=True
     )
@@ -105,11 +96,6 @@ class CollectionLegalAction(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.legal.action") or "/"
-                )
         actions = super().create(vals_list)
         for action in actions:
             case = action.case_id
@@ -119,11 +105,17 @@ class CollectionLegalAction(models.Model):
             stage = self.env["collection.stage"]._get_stage_by_type("legal", action.company_id)
             if stage and case.is_open:
                 case.stage_id = stage
-            case.message_post(
-                body=self.env._(
-                    "Legal action %s started: the case goes to the legal stage.", action.name
+        self.env["collection.case"]._log_messages(
+            [
+                (
+                    action.case_id,
+                    self.env._(
+                        "Legal action %s started: the case goes to the legal stage.", action.name
+                    ),
                 )
-            )
+                for action in actions
+            ]
+        )
         return actions
 
     # ------------------------------------------------------------------
@@ -197,10 +189,4 @@ class CollectionLegalAction(models.Model):
             )
         )
         self.cost_invoice_id = invoice
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return invoice._get_records_action(context={})

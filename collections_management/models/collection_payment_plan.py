@@ -2,7 +2,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
+
+from ..tools import write_each
 
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every Two Weeks"), ("monthly", "Monthly")]
 FREQUENCY_STEP = {
@@ -15,30 +17,19 @@ FREQUENCY_STEP = {
 class CollectionPaymentPlan(models.Model):
     _name = "collection.payment.plan"
     _description = "Payment Plan"
-    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _grace_days_policy_field = "plan_grace_days"
-    _list_action_xmlid = "collections_management.collection_payment_plan_action"
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_ids = fields.Many2many(
-        "account.move",
-        "collection_payment_plan_account_move_rel",
-        "plan_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
-        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
-        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        relation="collection_payment_plan_account_move_rel",
+        column1="plan_id",
+        column2="move_id",
         help="The debt the plan covers: follow-up pauses for these invoices while the "
         "plan is active. By default all the debtor's open invoices.",
     )
@@ -72,10 +63,6 @@ class CollectionPaymentPlan(models.Model):
         tracking=True,
     )
     grace_days = fields.Integer(
-        compute="_compute_grace_days",
-        store=True,
-        readonly=False,
-        precompute=True,
         help="An instalment unpaid this many days after its due date is missed and "
         "breaches the plan; before that it is late. Proposed from the debtor's policy.",
     )
@@ -139,7 +126,7 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
-    @api.constrains("down_payment", "instalment_count", "grace_days")
+    @api.constrains("down_payment", "instalment_count")
     def _check_terms(self):
         for plan in self:
             if plan.currency_id.compare_amounts(plan.down_payment, 0.0) < 0:
@@ -148,8 +135,6 @@ class CollectionPaymentPlan(models.Model):
                 )
             if plan.instalment_count < 1:
                 raise ValidationError(self.env._("A payment plan needs at least one instalment."))
-            if plan.grace_days < 0:
-                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
 
     @api.constrains("date", "date_first", "down_payment_date")
     def _check_dates(self):
@@ -171,11 +156,6 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("collection.payment.plan") or "/"
-                )
         plans = super().create(vals_list)
         plans.filtered(lambda p: not p.line_ids and p.amount_total)._generate_lines()
         return plans
@@ -335,22 +315,6 @@ class CollectionPaymentPlan(models.Model):
                     )
                 )
 
-    @api.model
-    def _planned_move_ids(self, company):
-        """Invoices in an active plan in a company: follow-up leaves them alone."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_payment_plan_account_move_rel rel
-                  JOIN collection_payment_plan plan ON plan.id = rel.plan_id
-                 WHERE plan.state = 'active' AND plan.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
-
     # ------------------------------------------------------------------
     # Business methods: monitoring
     # ------------------------------------------------------------------
@@ -363,49 +327,27 @@ class CollectionPaymentPlan(models.Model):
             return
         windows = [(plan.id, move.id, plan.date, today) for plan in plans for move in plan.move_ids]
         received = self.env["account.move"]._collection_cash_received(windows)
-        line_values, plan_values, outcome = [], [], {}
+        line_rows, plan_rows, outcome = [], [], {}
         for plan in plans:
             currency = plan.currency_id
-            paid = received.get(plan.id, 0.0)
+            paid = currency.round(received.get(plan.id, 0.0))
             available = paid
             missed = False
             for line in plan.line_ids.sorted(lambda line: (line.date_due, line.sequence, line.id)):
-                allocated = min(available, line.amount) if available > 0 else 0.0
-                available -= allocated
+                # rounded at each step: what is left after an instalment is money, not
+                # a float remainder (500 - 333.33 is 166.67, not 166.67000000000002)
+                allocated = currency.round(min(available, line.amount)) if available > 0 else 0.0
+                available = currency.round(available - allocated)
                 state = line._state_for(allocated, today, plan.grace_days)
                 missed = missed or state == "missed"
-                line_values.append(SQL("(%s, %s::numeric, %s)", line.id, allocated, state))
+                line_rows.append((line.id, allocated, state))
             if currency.compare_amounts(paid, plan.amount_total) >= 0:
                 outcome[plan] = "completed"
             elif missed:
                 outcome[plan] = "breached"
-            plan_values.append(
-                SQL("(%s, %s::numeric, %s)", plan.id, paid, outcome.get(plan, "active"))
-            )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_payment_plan_line line
-                   SET amount_paid = v.paid, state = v.state
-                  FROM (VALUES %s) AS v(id, paid, state)
-                 WHERE line.id = v.id
-                """,
-                SQL(", ").join(line_values),
-            )
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_payment_plan plan
-                   SET amount_paid = v.paid, state = v.state
-                  FROM (VALUES %s) AS v(id, paid, state)
-                 WHERE plan.id = v.id
-                """,
-                SQL(", ").join(plan_values),
-            )
-        )
-        self.env["collection.payment.plan.line"].invalidate_model(["amount_paid", "state"])
-        plans.invalidate_recordset(["amount_paid", "state"])
+            plan_rows.append((plan.id, paid, outcome.get(plan, "active")))
+        write_each(self.env["collection.payment.plan.line"], ["amount_paid", "state"], line_rows)
+        write_each(self, ["amount_paid", "state"], plan_rows)
         self._after_monitoring(outcome, today)
 
     def _after_monitoring(self, outcome, today):
@@ -422,30 +364,28 @@ class CollectionPaymentPlan(models.Model):
                 for plan, state in outcome.items()
             }
         )
-        breached = [plan for plan, state in outcome.items() if state == "breached" and plan.case_id]
-        completed = [
-            plan for plan, state in outcome.items() if state == "completed" and plan.case_id
-        ]
-        stage_by_case, body_by_case, activities = {}, {}, {}
-        escalation = self.browse([plan.id for plan in breached]).case_id._escalation_stages()
-        for plan in breached:
-            case = plan.case_id
-            stage_by_case[case] = escalation[case]
-            body_by_case[case] = self.env._(
-                "Payment plan %s breached: an instalment was missed; follow-up resumes for "
-                "what remains.",
-                plan.name,
+        failures = {
+            plan: (
+                self.env._(
+                    "Payment plan %s breached: an instalment was missed; follow-up resumes "
+                    "for what remains.",
+                    plan.name,
+                ),
+                self.env._("Payment plan %s breached", plan.name),
             )
-            activities[case] = {
-                "summary": self.env._("Payment plan %s breached", plan.name),
-                "date_deadline": today,
-            }
-        done_cases = self.browse([plan.id for plan in completed]).case_id
-        for case, stage in done_cases._resume_stage().items():
-            stage_by_case[case] = stage
-            body_by_case[case] = self.env._("Payment plan completed.")
-        Case._move_to_stages(stage_by_case, body_by_case)
-        Case._schedule_activities(activities)
+            for plan, state in outcome.items()
+            if state == "breached" and plan.case_id
+        }
+        done_cases = (
+            self.browse()
+            .concat(*(plan for plan, state in outcome.items() if state == "completed"))
+            .case_id
+        )
+        resumed = {
+            case: (stage, self.env._("Payment plan completed."))
+            for case, stage in done_cases._resume_stage().items()
+        }
+        self._settle_cases(failures, resumed, today)
         # A completed plan usually leaves nothing overdue: close what is paid.
         for company, cases in done_cases.grouped("company_id").items():
             Case._sync_cases(company, cases.partner_id)
@@ -506,21 +446,17 @@ class CollectionPaymentPlan(models.Model):
     def action_send_agreement(self):
         self.ensure_one()
         template = self.env.ref("collections_management.mail_template_payment_plan")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send the Agreement"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return self.env["mail.compose.message"]._get_records_action(
+            name=self.env._("Send the Agreement"),
+            target="new",
+            context={
                 "default_model": self._name,
                 "default_res_ids": self.ids,
                 "default_template_id": template.id,
                 "default_composition_mode": "comment",
                 "force_email": True,
             },
-        }
+        )
 
     # ------------------------------------------------------------------
     # Cron methods

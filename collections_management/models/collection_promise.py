@@ -2,15 +2,11 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, format_date
+from odoo.tools import float_compare, format_date
 
-CHANNELS = [
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("letter", "Letter"),
-    ("portal", "Portal"),
-    ("visit", "Visit"),
-]
+from ..tools import write_each
+from .collection_contact import CHANNELS
+
 PROMISE_STATES = [
     ("open", "Open"),
     ("kept", "Kept"),
@@ -25,32 +21,21 @@ DUE_STATES = ("kept", "partial", "broken")
 class CollectionPromise(models.Model):
     _name = "collection.promise"
     _description = "Promise to Pay"
-    _inherit = ["collection.arrangement.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.arrangement.mixin"]
     _order = "date_promised desc, id desc"
     _check_company_auto = True
     _grace_days_policy_field = "promise_grace_days"
-    _list_action_xmlid = "collections_management.collection_promise_action"
+    _sequence_date_field = "date"
     _new_form_target = "new"
     _default_overdue_invoices_only = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index=True)
     move_ids = fields.Many2many(
-        "account.move",
-        "collection_promise_account_move_rel",
-        "promise_id",
-        "move_id",
-        string="Invoices",
-        compute="_compute_move_ids",
-        store=True,
-        readonly=False,
-        precompute=True,
-        check_company=True,
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', "
-        "('out_invoice', 'out_receipt')), ('state', '=', 'posted'), "
-        "('payment_state', 'not in', ('paid', 'in_payment', 'reversed'))]",
+        relation="collection_promise_account_move_rel",
+        column1="promise_id",
+        column2="move_id",
         help="The invoices the promise covers: follow-up pauses for them while it is open. "
         "By default all the debtor's overdue invoices.",
     )
@@ -84,10 +69,6 @@ class CollectionPromise(models.Model):
         help="The day the debtor promised to have paid by.",
     )
     grace_days = fields.Integer(
-        compute="_compute_grace_days",
-        store=True,
-        readonly=False,
-        precompute=True,
         tracking=True,
         help="Payments received this many days after the promised date still count. "
         "Proposed from the debtor's policy.",
@@ -171,7 +152,7 @@ class CollectionPromise(models.Model):
                     )
                 )
 
-    @api.constrains("date", "date_promised", "grace_days")
+    @api.constrains("date", "date_promised")
     def _check_dates(self):
         today = fields.Date.context_today(self)
         for promise in self:
@@ -192,8 +173,6 @@ class CollectionPromise(models.Model):
                         made=format_date(self.env, promise.date),
                     )
                 )
-            if promise.grace_days < 0:
-                raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
 
     @api.constrains("move_ids", "partner_id", "company_id")
     def _check_invoices(self):
@@ -234,9 +213,6 @@ class CollectionPromise(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.promise") or "/"
         promises = super().create(vals_list)
         promises._check_open_invoices()
         promises._enter_promise_stage()
@@ -294,22 +270,6 @@ class CollectionPromise(models.Model):
         }
         self.env["collection.case"]._move_to_stages(stage_by_case, body_by_case)
 
-    @api.model
-    def _promised_move_ids(self, company):
-        """Invoices covered by an open promise in a company: follow-up leaves them alone."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT DISTINCT rel.move_id
-                  FROM collection_promise_account_move_rel rel
-                  JOIN collection_promise promise ON promise.id = rel.promise_id
-                 WHERE promise.state = 'open' AND promise.company_id = %s
-                """,
-                company.id,
-            )
-        )
-        return {move_id for (move_id,) in rows}
-
     def _evaluate(self, today):
         """Judge open promises by the money received on their invoices: kept as soon as
         it is all paid, partially kept or broken the day after the grace days end.
@@ -317,21 +277,10 @@ class CollectionPromise(models.Model):
         promises = self.filtered(lambda p: p.state == "open")
         if not promises:
             return self.browse()
-        rel = promises._fields["move_ids"]
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT %s, %s FROM %s WHERE %s IN %s",
-                SQL.identifier(rel.column1),
-                SQL.identifier(rel.column2),
-                SQL.identifier(rel.relation),
-                SQL.identifier(rel.column1),
-                tuple(promises.ids),
-            )
-        )
-        by_id = {promise.id: promise for promise in promises}
         windows = [
-            (promise_id, move_id, by_id[promise_id].date, by_id[promise_id].date_deadline)
-            for promise_id, move_id in rows
+            (promise.id, move.id, promise.date, promise.date_deadline)
+            for promise in promises
+            for move in promise.move_ids
         ]
         received = self.env["account.move"]._collection_cash_received(windows)
         outcome = {}
@@ -345,25 +294,15 @@ class CollectionPromise(models.Model):
                 outcome[promise] = (state, amount)
         if not outcome:
             return self.browse()
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE collection_promise promise
-                   SET state = v.state, amount_received = v.amount, date_evaluated = %s,
-                       write_date = NOW() AT TIME ZONE 'UTC', write_uid = %s
-                  FROM (VALUES %s) AS v(id, state, amount)
-                 WHERE promise.id = v.id
-                """,
-                today,
-                self.env.uid,
-                SQL(", ").join(
-                    SQL("(%s, %s, %s::numeric)", promise.id, state, amount)
-                    for promise, (state, amount) in outcome.items()
-                ),
-            )
+        write_each(
+            self,
+            ["state", "amount_received", "date_evaluated", "write_date", "write_uid"],
+            [
+                (promise.id, state, amount, today, self.env.cr.now(), self.env.uid)
+                for promise, (state, amount) in outcome.items()
+            ],
         )
         evaluated = self.browse([promise.id for promise in outcome])
-        evaluated.invalidate_recordset(["state", "amount_received", "date_evaluated"])
         evaluated._after_evaluation(today)
         return evaluated
 
@@ -371,7 +310,6 @@ class CollectionPromise(models.Model):
         """Tell the promise and the case how it went; a failed promise escalates the
         case and gives its collector something to do, a kept one lets the case resume."""
         labels = dict(self._fields["state"].selection)
-        Case = self.env["collection.case"]
         self.env["collection.case"]._log_messages(
             {
                 promise: self.env._(
@@ -385,35 +323,36 @@ class CollectionPromise(models.Model):
         )
         failed = self.filtered(lambda p: p.state in ("partial", "broken") and p.case_id)
         kept = self.filtered(lambda p: p.state == "kept" and p.case_id)
-        stage_by_case, body_by_case, activities = {}, {}, {}
-        escalation = failed.case_id._escalation_stages()
-        for promise in failed:
-            case = promise.case_id
-            stage_by_case[case] = escalation[case]
-            body_by_case[case] = self.env._(
-                "Promise %(promise)s %(state)s: follow-up resumes.",
-                promise=promise.display_name,
-                state=labels[promise.state].lower(),
-            )
-            activities[case] = {
-                "summary": self.env._(
+        failures = {
+            promise: (
+                self.env._(
+                    "Promise %(promise)s %(state)s: follow-up resumes.",
+                    promise=promise.display_name,
+                    state=labels[promise.state].lower(),
+                ),
+                self.env._(
                     "Promise %(state)s: %(received)s received of %(amount)s",
                     state=labels[promise.state].lower(),
                     received=promise.currency_id.format(promise.amount_received),
                     amount=promise.currency_id.format(promise.amount),
                 ),
-                "date_deadline": today,
-            }
-        still_promised = set(
-            self.search([("case_id", "in", kept.case_id.ids), ("state", "=", "open")]).case_id.ids
-        )
-        for case, stage in kept.case_id._resume_stage().items():
-            if case.id in still_promised or case in stage_by_case:
-                continue
-            stage_by_case[case] = stage if case.stage_type == "promise" else case.stage_id
-            body_by_case[case] = self.env._("Promise kept.")
-        Case._move_to_stages(stage_by_case, body_by_case)
-        Case._schedule_activities(activities)
+            )
+            for promise in failed
+        }
+        # a case resumes once none of its promises is open or failed
+        still_promised = self.search(
+            [("case_id", "in", kept.case_id.ids), ("state", "=", "open")]
+        ).case_id
+        resumed = {
+            case: (
+                stage if case.stage_type == "promise" else case.stage_id,
+                self.env._("Promise kept."),
+            )
+            for case, stage in (kept.case_id - still_promised - failed.case_id)
+            ._resume_stage()
+            .items()
+        }
+        self._settle_cases(failures, resumed, today)
         # a broken promise raises the case in its collector's worklist
         failed.case_id._update_priority()
 

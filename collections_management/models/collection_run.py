@@ -11,14 +11,14 @@ from odoo.tools import SQL, format_date
 class CollectionRun(models.Model):
     _name = "collection.run"
     _description = "Follow-up Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.numbered.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _sequence_date_field = "date"
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", readonly=True, default="/", copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -86,16 +86,6 @@ class CollectionRun(models.Model):
                 counts[run.id, state]
                 for state in ("draft", "sent", "manual", "failed", "blocked", "cancelled")
             )
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.run") or "/"
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Business methods: deciding what is due
@@ -210,6 +200,13 @@ class CollectionRun(models.Model):
         one query."""
         lines = self.env["collection.case"]._receivable_lines_query(self.company_id)
         disputed = self.env["collection.dispute"]._disputed_amounts_query(self.company_id)
+        self.env["account.move.line"].flush_model(["move_id", "amount_residual", "date_maturity"])
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "collection_level_id", "move_type", "state"]
+        )
+        self.env["collection.dispute"].flush_model(
+            ["move_id", "amount", "company_id", "state", "credit_note_id"]
+        )
         return self.env.execute_query_dict(
             SQL(
                 """
@@ -243,9 +240,9 @@ class CollectionRun(models.Model):
         company = self.company_id
         moves, partners = self.env["collection.hold"]._held_ids(company)
         moves = set(moves)
-        moves |= self.env["collection.promise"]._promised_move_ids(company)
-        moves |= self.env["collection.payment.plan"]._planned_move_ids(company)
-        moves |= self.env["collection.agency.placement"]._placed_ids(company)
+        moves |= self.env["collection.promise"]._move_ids_in_state(company, "open")
+        moves |= self.env["collection.payment.plan"]._move_ids_in_state(company, "active")
+        moves |= self.env["collection.agency.placement"]._move_ids_in_state(company, "placed")
         moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 

@@ -12,22 +12,13 @@ class CollectionWriteOff(models.Model):
 
     _name = "collection.write.off"
     _description = "Write-off"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    case_id = fields.Many2one(
-        "collection.case", required=True, index=True, check_company=True, ondelete="restrict"
-    )
-    partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor", store=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     move_ids = fields.Many2many(
         "account.move",
         "collection_write_off_move_rel",
@@ -87,9 +78,6 @@ class CollectionWriteOff(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("collection.write.off") or "/"
         write_offs = super().create(vals_list)
         for write_off in write_offs:
             write_off.sudo().amount = sum(
@@ -120,28 +108,34 @@ class CollectionWriteOff(models.Model):
 
     def _submit(self):
         """Write off now when the user may, else wait for a manager's approval."""
-        for write_off in self:
-            if write_off._is_manager() or not write_off._needs_approval():
-                write_off._execute()
-            else:
-                write_off.message_post(
-                    body=self.env._(
+        waiting = self.filtered(lambda w: not w._is_manager() and w._needs_approval())
+        (self - waiting)._execute()
+        notes = []
+        for write_off in waiting:
+            amount = write_off.currency_id.format(write_off.amount)
+            notes += [
+                (
+                    write_off,
+                    self.env._(
                         "Write-off of %(amount)s asked by %(user)s: above the threshold of "
                         "%(threshold)s, it waits for a Collections Manager's approval.",
-                        amount=write_off.currency_id.format(write_off.amount),
+                        amount=amount,
                         user=self.env.user.name,
                         threshold=write_off.currency_id.format(
                             write_off.company_id.collection_write_off_threshold
                         ),
-                    )
-                )
-                write_off.case_id.message_post(
-                    body=self.env._(
+                    ),
+                ),
+                (
+                    write_off.case_id,
+                    self.env._(
                         "Write-off %(name)s of %(amount)s waits for approval.",
                         name=write_off.name,
-                        amount=write_off.currency_id.format(write_off.amount),
-                    )
-                )
+                        amount=amount,
+                    ),
+                ),
+            ]
+        self.env["collection.case"]._log_messages(notes)
         return True
 
     def _write_off_journal(self):
@@ -293,16 +287,14 @@ class CollectionWriteOff(models.Model):
                 "refusal_reason": self.env.context.get("refusal_reason") or False,
             }
         )
-        for write_off in self:
-            write_off.case_id.message_post(body=self.env._("Write-off %s refused.", write_off.name))
+        self.env["collection.case"]._log_messages(
+            [
+                (write_off.case_id, self.env._("Write-off %s refused.", write_off.name))
+                for write_off in self
+            ]
+        )
         return True
 
     def action_view_entry(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.write_off_move_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self.write_off_move_id._get_records_action(context={})

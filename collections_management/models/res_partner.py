@@ -157,23 +157,21 @@ class ResPartner(models.Model):
 
     def action_view_collection_promises(self):
         self.ensure_one()
+        debtor = self.commercial_partner_id
         return self.env["collection.promise"]._action_list(
-            [("partner_id", "=", self.commercial_partner_id.id)], self
+            [("partner_id", "=", debtor.id)], {"default_partner_id": debtor.id}
         )
 
     def action_collection_hold(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Put Debtor on Hold"),
-            "res_model": "collection.hold",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
+        return self.env["collection.hold"]._get_records_action(
+            name=self.env._("Put Debtor on Hold"),
+            target="new",
+            context={
                 "default_scope": "debtor",
                 "default_partner_id": self.commercial_partner_id.id,
             },
-        }
+        )
 
     def action_view_collection_contacts(self):
         self.ensure_one()
@@ -262,15 +260,11 @@ class ResPartner(models.Model):
 
     def action_collection_statement(self):
         """Choose the statement's period, then print or send it."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Customer Statement"),
-            "res_model": "collection.statement.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_partner_ids": self.commercial_partner_id.ids},
-        }
+        return self.env["collection.statement.wizard"]._get_records_action(
+            name=self.env._("Customer Statement"),
+            target="new",
+            context={"default_partner_ids": self.commercial_partner_id.ids},
+        )
 
     def action_collection_statement_print(self):
         return self.env.ref(
@@ -281,17 +275,13 @@ class ResPartner(models.Model):
         """The email composer with the statement template, its PDF attached."""
         debtors = self.commercial_partner_id
         template = self.env.ref("collections_management.mail_template_statement")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send Statement"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return self.env["mail.compose.message"]._get_records_action(
+            name=self.env._("Send Statement"),
+            target="new",
+            context={
                 "default_model": "res.partner",
                 "default_res_ids": debtors.ids,
                 "default_template_id": template.id,
                 "default_composition_mode": "comment" if len(debtors) == 1 else "mass_mail",
             },
-        }
+        )

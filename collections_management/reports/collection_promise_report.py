@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.collection_promise import CHANNELS, DUE_STATES, PROMISE_STATES
+from ..models.collection_contact import CHANNELS
+from ..models.collection_promise import DUE_STATES, PROMISE_STATES
 
 
 class CollectionPromiseReport(models.Model):

@@ -1,5 +1,6 @@
 from . import (
     test_assignment,
+    test_case_documents,
     test_contact_guards,
     test_disputes,
     test_followup_run,

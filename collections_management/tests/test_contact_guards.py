@@ -41,7 +41,7 @@ class TestContactGuards(CollectionsCommon):
         self.case = self.case_of(self.debtor)
         self.case.user_id = self.collector
 
-    def _log(self, when, outcome="no_answer", channel="call", user=None, **values):
+    def _log(self, when, outcome="no_answer", channel="phone", user=None, **values):
         """Log an outbound contact at `when` (UTC) as it happens."""
         with freeze_time(when):
             Contact = self.Contact.with_user(user) if user else self.Contact

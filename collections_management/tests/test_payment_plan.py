@@ -243,3 +243,16 @@ class TestPaymentPlan(CollectionsCommon):
         self.assertEqual(big.filtered(lambda p: p.state == "breached"), big[1:])
         self.assertTrue(big[1:].case_id.activity_ids, "the breach path was exercised")
         self.assertLessEqual(big_queries, small_queries + 3, (small_queries, big_queries))
+
+    def test_instalment_paid_is_rounded_to_the_currency(self):
+        with freeze_time("2026-02-01"):
+            thousand = self.create_invoice(self.debtor_two, 1000.0, "2026-01-10")
+        plan = self.plan(partner_id=self.debtor_two.id, move_ids=[Command.set(thousand.ids)])
+        self.assertEqual(plan.line_ids.mapped("amount"), [333.33, 333.33, 333.34])
+        self.activate(plan)
+        self.pay(thousand, 500.0, "2026-02-10")
+        self.monitor("2026-02-11")
+        plan.invalidate_recordset()
+        self.assertEqual(plan.line_ids.mapped("amount_paid"), [333.33, 166.67, 0.0])
+        self.assertEqual(plan.line_ids.mapped("state"), ["paid", "partial", "pending"])
+        self.assertEqual(plan.amount_paid, 500.0)

@@ -87,7 +87,7 @@ class TestPromise(CollectionsCommon):
             wizard = self.env["collection.contact.log"].create(
                 {
                     "case_id": self.case.id,
-                    "channel": "call",
+                    "channel": "phone",
                     "outcome": "promise",
                     "note": "Will pay on the 15th",
                 }
@@ -253,7 +253,7 @@ class TestPromise(CollectionsCommon):
             self.promise(date="2026-02-20", amount=100.0, date_promised="2026-02-25")
             self.promise(date="2026-02-20", amount=50.0, date_promised="2026-03-10")
             self.env["collection.contact"].with_user(self.collector).create(
-                {"case_id": self.case.id, "channel": "call", "outcome": "reached"}
+                {"case_id": self.case.id, "channel": "phone", "outcome": "reached"}
             )
             self.env["collection.dispute"].create(
                 {

@@ -3,16 +3,6 @@ from odoo.exceptions import UserError
 
 from ..models.collection_contact import CHANNELS, OUTCOMES
 
-# How a promise made during a contact was made, by the contact's channel.
-PROMISE_CHANNEL_BY_CONTACT = {
-    "call": "phone",
-    "sms": "phone",
-    "email": "email",
-    "letter": "letter",
-    "visit": "visit",
-    "portal": "portal",
-}
-
 
 class CollectionContactLog(models.TransientModel):
     _name = "collection.contact.log"
@@ -22,7 +12,7 @@ class CollectionContactLog(models.TransientModel):
     partner_id = fields.Many2one(related="case_id.partner_id", string="Debtor")
     lawyer_id = fields.Many2one(related="case_id.partner_id.collection_lawyer_id")
     company_id = fields.Many2one(related="case_id.company_id")
-    channel = fields.Selection(CHANNELS, required=True, default="call")
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
     direction = fields.Selection(
         [("outbound", "Outbound"), ("inbound", "Inbound")], required=True, default="outbound"
     )
@@ -87,7 +77,7 @@ class CollectionContactLog(models.TransientModel):
             )
             action["context"].update(
                 {
-                    "default_channel": PROMISE_CHANNEL_BY_CONTACT[self.channel],
+                    "default_channel": self.channel,
                     "default_note": self.note,
                 }
             )
@@ -96,17 +86,8 @@ class CollectionContactLog(models.TransientModel):
             invoices = self.case_id.invoice_ids.filtered(
                 lambda m: m.state == "posted" and m.amount_residual > 0
             )
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Open a Dispute"),
-                "res_model": "collection.dispute",
-                "view_mode": "form",
-                "target": "new",
-                "context": {
-                    "default_move_id": invoices[:1].id,
-                    "default_amount": invoices[:1].amount_residual_signed,
-                    "default_description": self.note,
-                    "collection_contact_id": contact.id,
-                },
-            }
+            return self.env["collection.dispute"]._action_new_on_invoice(
+                invoices[:1],
+                {"default_description": self.note, "collection_contact_id": contact.id},
+            )
         return {"type": "ir.actions.act_window_close"}

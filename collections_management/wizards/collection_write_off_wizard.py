@@ -61,16 +61,9 @@ class CollectionWriteOffWizard(models.TransientModel):
         write_off = self.env["collection.write.off"].create(
             {
                 "case_id": self.case_id.id,
-                "company_id": self.case_id.company_id.id,
                 "move_ids": [Command.set(self.move_ids.ids)],
                 "reason": self.reason,
             }
         )
         write_off._submit()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "collection.write.off",
-            "res_id": write_off.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return write_off._get_records_action(context={})

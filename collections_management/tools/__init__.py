@@ -1,0 +1,1 @@
+from .sql import link_each, write_each
