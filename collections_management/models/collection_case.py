@@ -870,12 +870,3 @@ class CollectionCase(models.Model):
     def action_update_priority(self):
         self._update_priority()
         return True
-
-    # ------------------------------------------------------------------
-    # Cron methods
-    # ------------------------------------------------------------------
-    @api.model
-    def _cron_sync_cases(self):
-        for company in self.env["res.company"].search([]):
-            self.with_company(company)._sync_cases(company)
-            self.env["ir.cron"]._commit_progress(1)
