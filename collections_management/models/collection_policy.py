@@ -90,15 +90,21 @@ class CollectionPolicy(models.Model):
         compute="_compute_guards",
         store=True,
         readonly=False,
-        help="At most so many call attempts per rolling period, and no call in the "
-        "days after a conversation (Reg F 1006.14). A manager may override with a reason.",
+        help="At most so many call attempts within so many consecutive days, and no call "
+        "in the days that start with a conversation (Reg F 1006.14), counted in calendar "
+        "days in the debtor's time zone. A manager may override with a reason.",
     )
     call_max_attempts = fields.Integer(string="Max Call Attempts", default=7)
-    call_window_days = fields.Integer(string="Per Rolling Days", default=7)
+    call_window_days = fields.Integer(
+        string="Within Consecutive Days",
+        default=7,
+        help="Calendar days in the debtor's time zone, today included.",
+    )
     call_quiet_days = fields.Integer(
         string="No Call After a Conversation (days)",
         default=7,
-        help="Days after a telephone conversation during which no call is made.",
+        help="Calendar days in the debtor's time zone, the day of the conversation being "
+        "the first, during which no call is made.",
     )
     guard_cease = fields.Boolean(
         string="Cease Communication",

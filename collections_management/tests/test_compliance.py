@@ -1,0 +1,77 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CollectionsCommon
+
+
+class ComplianceCommon(CollectionsCommon):
+    """A consumer debtor in New York (UTC-5 in January) with one overdue invoice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.debtor_type = "consumer"
+        cls.debtor.tz = "America/New_York"
+        cls.Contact = cls.env["collection.contact"]
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+        with freeze_time("2026-01-10"):
+            self.env["collection.case"]._sync_cases(self.company)
+        self.case = self.case_of(self.debtor)
+
+    def _call(self, when, outcome="no_answer"):
+        """Log an outbound call at `when` (UTC) as it happens."""
+        with freeze_time(when):
+            return self.Contact.create(
+                {
+                    "case_id": self.case.id,
+                    "channel": "phone",
+                    "outcome": outcome,
+                    "company_id": self.company.id,
+                }
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestCallFrequencyCalendarDays(ComplianceCommon):
+    """Regulation F counts calendar days in the debtor's time zone (12 CFR 1006.14(b)(2)):
+    2026-01-12 is a Monday; New York is UTC-5."""
+
+    def test_conversation_day_is_the_first_of_the_seven(self):
+        self._call("2026-01-12 20:00:00", outcome="reached")  # Monday 15:00 local
+        with self.assertRaisesRegex(UserError, "no call for 7 days after a conversation"):
+            self._call("2026-01-19 01:00:00")  # Sunday (day 7) 20:00 local
+        # the next Monday morning is day 8, though fewer than 7 x 24 hours have passed
+        self.assertTrue(self._call("2026-01-19 14:00:00"))  # Monday 09:00 local
+
+    def test_conversation_late_in_the_local_evening(self):
+        # 20:30 in New York is already the next day in UTC: the local date counts
+        self._call("2026-01-13 01:30:00", outcome="reached")  # Monday 12th 20:30 local
+        with self.assertRaisesRegex(UserError, "no call for 7 days"):
+            self._call("2026-01-18 22:00:00")  # Sunday 17:00 local
+        self.assertTrue(self._call("2026-01-19 13:00:00"))  # Monday 08:00 local
+
+    def test_seven_attempts_within_days_one_to_seven_then_day_eight(self):
+        self.policy.guard_contact_hours = False  # to call just after local midnight
+        self._call("2026-01-13 01:00:00")  # day 1 (Monday 12th) 20:00 local
+        for day in range(13, 19):  # days 2..7, 09:00 local
+            self._call(f"2026-01-{day} 14:00:00")
+        with self.assertRaisesRegex(UserError, "already called 7 times in the last 7 days"):
+            self._call("2026-01-19 04:59:00")  # day 7, 23:59 local
+        # day 8 at 00:30 local: day 1 has left the seven days
+        self.assertTrue(self._call("2026-01-19 05:30:00"))
+        with self.assertRaisesRegex(UserError, "already called 7 times"):
+            self._call("2026-01-19 14:00:00")  # days 2..8 now hold seven attempts
+
+    def test_days_follow_the_debtor_time_zone(self):
+        self.policy.guard_contact_hours = False
+        self.debtor.tz = "Asia/Tokyo"  # UTC+9
+        self._call("2026-01-12 14:30:00", outcome="reached")  # Monday 23:30 local
+        with self.assertRaisesRegex(UserError, "no call for 7 days"):
+            self._call("2026-01-18 14:00:00")  # Sunday 23:00 local, day 7
+        self.assertTrue(self._call("2026-01-18 15:00:00"))  # Monday 00:00 local, day 8
