@@ -118,6 +118,7 @@ class CollectionRun(models.Model):
             policy: policy._get_sorted_levels() for policy in set(policies.values()) if policy
         }
         level_by_id = {level.id: level for level in levels}
+        refused_levels = self._time_barred_refused_levels(levels)
 
         invoices_by_partner = defaultdict(list)
         for row in rows:
@@ -134,7 +135,12 @@ class CollectionRun(models.Model):
             days = (self.date - row["date_maturity"]).days
             current = level_by_id.get(row["level_id"]) if row["level_id"] else None
             row["days"] = days
-            row["next_level"] = self._next_level(levels_by_policy[policy], policy, current, days)
+            sorted_levels = levels_by_policy[policy]
+            if partner_id in refused_levels:
+                sorted_levels = [
+                    lvl for lvl in sorted_levels if lvl.id not in refused_levels[partner_id]
+                ]
+            row["next_level"] = self._next_level(sorted_levels, policy, current, days)
             if days > 0 or row["next_level"]:
                 invoices_by_partner[partner_id].append(row)
 
@@ -192,6 +198,36 @@ class CollectionRun(models.Model):
         if not due:
             return None
         return due[-1] if policy.allow_level_skip else due[0]
+
+    def _time_barred_refused_levels(self, levels):
+        """{debtor id: ids of the levels threatening suit that already failed for the
+        debtor's time-barred debt}. Such a failure is the record, once, of why the level
+        is not sent (the communication's error and its note on the case); while the debt
+        stays time-barred the run then skips the level and goes on with the policy's
+        other levels. Two queries, none without a threatening level."""
+        threatening = levels.filtered("threatens_legal_action")
+        if not threatening:
+            return {}
+        company = self.company_id
+        barred = (
+            self.env["collection.case"]
+            .with_company(company)
+            .search([("company_id", "=", company.id), ("is_time_barred", "=", True)])
+        )
+        if not barred:
+            return {}
+        rows = self.env["collection.communication"]._read_group(
+            [
+                ("case_id", "in", barred.ids),
+                ("state", "=", "failed"),
+                ("level_id", "in", threatening.ids),
+            ],
+            ["partner_id", "level_id"],
+        )
+        refused = defaultdict(set)
+        for partner, level in rows:
+            refused[partner.id].add(level.id)
+        return refused
 
     def _fetch_candidate_invoices(self, horizon):
         """Customer invoices with an open receivable due on or before `horizon`, one row

@@ -75,3 +75,54 @@ class TestCallFrequencyCalendarDays(ComplianceCommon):
         with self.assertRaisesRegex(UserError, "no call for 7 days"):
             self._call("2026-01-18 14:00:00")  # Sunday 23:00 local, day 7
         self.assertTrue(self._call("2026-01-18 15:00:00"))  # Monday 00:00 local, day 8
+
+
+@tagged("post_install", "-at_install")
+class TestTimeBarredLevels(CollectionsCommon):
+    """A German debtor (three years, BGB 195) whose invoice fell due on 2022-03-01: its
+    debt is time-barred since 2025-03-01. The first level threatens suit."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.debtor_de = cls._create_debtor(
+            "Rheinland GmbH", "rh@example.com", country_id=cls.env.ref("base.de").id
+        )
+        cls.l_first.threatens_legal_action = True
+
+    def _barred_notes(self, case):
+        return case.message_ids.filtered(lambda m: "time-barred" in (m.body or ""))
+
+    def test_threatening_level_recorded_once_then_skipped(self):
+        invoice = self.create_invoice(self.debtor_de, 900.0, "2022-03-01")
+        first = self.run_followup("2026-03-10")
+        barred = first.communication_ids
+        self.assertRecordValues(barred, [{"level_id": self.l_first.id, "state": "failed"}])
+        case = self.case_of(self.debtor_de)
+        self.assertEqual(len(self._barred_notes(case)), 1, "the reason, noted on the case")
+
+        second = self.run_followup("2026-03-11")
+        self.assertRecordValues(
+            second.communication_ids, [{"level_id": self.l_second.id, "state": "sent"}]
+        )
+        self.assertEqual(invoice.collection_level_id, self.l_second)
+        third = self.run_followup("2026-03-12")
+        self.assertEqual(third.communication_ids.level_id, self.l_final)
+        self.assertFalse(
+            (second | third).communication_ids.filtered(lambda c: c.state == "failed"),
+            "the threatening level is not proposed again",
+        )
+        self.assertEqual(len(self._barred_notes(case)), 1, "noted once")
+
+    def test_level_is_skipped_only_while_the_debt_is_time_barred(self):
+        self.create_invoice(self.debtor_de, 900.0, "2022-03-01")
+        self.run_followup("2026-03-10")
+        # the limitation table is corrected: the debt is no longer time-barred
+        self.env["collection.limitation.period"].search(
+            [("country_id", "=", self.env.ref("base.de").id)]
+        ).years = 30
+        self.env.invalidate_all()
+        run = self.run_followup("2026-03-11")
+        self.assertRecordValues(
+            run.communication_ids, [{"level_id": self.l_first.id, "state": "sent"}]
+        )
