@@ -53,6 +53,14 @@ class CollectionPolicy(models.Model):
         help="Days after an instalment's due date before an unpaid instalment counts as "
         "missed and breaches the payment plan. Until then it is only late.",
     )
+    pause_placed_debtors = fields.Boolean(
+        string="Pause Debtors Placed with an Agency",
+        default=True,
+        tracking=True,
+        help="While a debtor is placed with an agency, the invoices that fall due on or "
+        "after the placement date are not followed up either, so that the debtor hears "
+        "from one collector only. The placed invoices are never followed up.",
+    )
     escalation_stage_id = fields.Many2one(
         "collection.stage",
         tracking=True,

@@ -279,6 +279,7 @@ class CollectionRun(models.Model):
         moves |= self.env["collection.promise"]._move_ids_in_state(company, "open")
         moves |= self.env["collection.payment.plan"]._move_ids_in_state(company, "active")
         moves |= self.env["collection.agency.placement"]._move_ids_in_state(company, "placed")
+        moves |= self.env["collection.agency.placement"]._placed_debtor_new_move_ids(company)
         moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -126,3 +127,54 @@ class TestTimeBarredLevels(CollectionsCommon):
         self.assertRecordValues(
             run.communication_ids, [{"level_id": self.l_first.id, "state": "sent"}]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPlacedDebtor(CollectionsCommon):
+    """The debtor's invoice of 2026-01-01 is placed with an agency on 2026-04-15; one of
+    2026-01-05 was overdue then and stays with us; one due on 2026-04-20 falls overdue
+    after the placement."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agency = cls.env["res.partner"].create(
+            {"name": "Keystone Recovery", "is_company": True, "is_collection_agency": True}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.placed = self.create_invoice(self.debtor, 800.0, "2026-01-01")
+        self.kept = self.create_invoice(self.debtor, 300.0, "2026-01-05")
+        self.later = self.create_invoice(self.debtor, 200.0, "2026-04-20")
+        with freeze_time("2026-04-15"):
+            self.env["collection.case"]._sync_cases(self.company)
+            self.placement = self.env["collection.agency.placement"].create(
+                {
+                    "case_id": self.case_of(self.debtor).id,
+                    "company_id": self.company.id,
+                    "agency_id": self.agency.id,
+                    "move_ids": [Command.set(self.placed.ids)],
+                }
+            )
+
+    def _followed_up(self, date):
+        run = self.run_followup(date)
+        return run.communication_ids.filtered(lambda c: c.partner_id == self.debtor).line_ids
+
+    def test_invoices_falling_overdue_after_placement_are_left_to_the_agency(self):
+        self.assertTrue(self.policy.pause_placed_debtors, "on by default")
+        lines = self._followed_up("2026-05-10")
+        self.assertEqual(lines.move_id, self.kept, "overdue before the placement: still ours")
+        self.assertFalse(self.later.collection_level_id)
+
+    def test_policy_may_keep_following_up_new_invoices(self):
+        self.policy.pause_placed_debtors = False
+        lines = self._followed_up("2026-05-10")
+        self.assertEqual(lines.move_id, self.kept | self.later)
+
+    def test_recall_resumes_follow_up_of_the_new_invoices(self):
+        with freeze_time("2026-05-01"):
+            self.placement.action_recall()
+        lines = self._followed_up("2026-05-10")
+        self.assertIn(self.later, lines.move_id)
