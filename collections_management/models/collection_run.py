@@ -283,18 +283,21 @@ class CollectionRun(models.Model):
         moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 
-    def _partners_in_other_runs(self):
-        """Debtors already handled today, or waiting in another unfinished run: a debtor
-        gets at most one communication a day, even when a run is started twice."""
+    def _partners_in_other_runs(self, partners=None, pending=True):
+        """Debtors already handled today by another run, or (with `pending`) waiting in
+        another unfinished run: a debtor gets at most one communication a day, even when
+        a run is started twice. `partners` limits the search to those debtors."""
         Communication = self.env["collection.communication"]
+        handled = Domain("state", "in", ("sent", "manual")) & Domain("date", "=", self.date)
+        if pending:
+            handled |= Domain("state", "=", "draft") & Domain("run_id.state", "=", "running")
         domain = (
             Domain("company_id", "=", self.company_id.id)
             & Domain("run_id", "!=", self.id)
-            & (
-                (Domain("state", "=", "draft") & Domain("run_id.state", "=", "running"))
-                | (Domain("state", "in", ("sent", "manual")) & Domain("date", "=", self.date))
-            )
+            & handled
         )
+        if partners is not None:
+            domain &= Domain("partner_id", "in", partners.ids)
         return {partner.id for (partner,) in Communication._read_group(domain, ["partner_id"])}
 
     # ------------------------------------------------------------------
@@ -311,7 +314,17 @@ class CollectionRun(models.Model):
         batch = batch.try_lock_for_update()
         if not batch:
             return False
-        batch._execute()
+        # A run previewed before another run of the same day contacted the debtor (the
+        # daily cron, a second preview) must not contact the debtor again.
+        contacted = self._partners_in_other_runs(batch.partner_id, pending=False)
+        twice = batch.filtered(lambda c: c.partner_id.id in contacted)
+        twice.write(
+            {
+                "state": "cancelled",
+                "error": self.env._("Not sent: another run already contacted the debtor today."),
+            }
+        )
+        (batch - twice)._execute()
         return True
 
     def _finish(self):

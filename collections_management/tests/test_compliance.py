@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -178,3 +178,64 @@ class TestPlacedDebtor(CollectionsCommon):
             self.placement.action_recall()
         lines = self._followed_up("2026-05-10")
         self.assertIn(self.later, lines.move_id)
+
+
+@tagged("post_install", "-at_install")
+class TestOneMessagePerDebtor(CollectionsCommon):
+    """Whoever follows the case or the debtor, and however many runs are started the
+    same day, a debtor gets one email from follow-up a day."""
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 100, "2026-01-05")
+            self.create_invoice(self.debtor_two, 100, "2026-01-05")
+            self.env["collection.case"]._sync_cases(self.company)
+        self.watcher = new_test_user(
+            self.env,
+            login="cm_compl_watcher",
+            groups="base.group_user,collections_management.group_collections_manager",
+            company_id=self.company.id,
+            notification_type="email",
+            email="watcher@example.com",
+        )
+        self.debtors = self.debtor | self.debtor_two
+        for debtor in self.debtors:
+            followers = (debtor | self.watcher.partner_id).ids
+            self.case_of(debtor).message_subscribe(partner_ids=followers)
+            debtor.message_subscribe(partner_ids=followers)
+
+    def _mails_to(self, debtor):
+        return self.env["mail.mail"].search([("recipient_ids", "in", debtor.ids)])
+
+    def assertOneEmailEach(self):
+        for debtor in self.debtors:
+            mails = self._mails_to(debtor)
+            self.assertEqual(len(mails), 1, f"{debtor.name} gets one email")
+            self.assertEqual(mails.model, "collection.case")
+            self.assertFalse(
+                self.env["mail.notification"].search(
+                    [("res_partner_id", "=", debtor.id), ("notification_type", "=", "email")]
+                ),
+                "no notification email to a debtor who follows its case",
+            )
+
+    def test_followers_do_not_multiply_emails(self):
+        self.company.collection_batch_size = 1
+        with freeze_time("2026-01-20"):
+            self.run_cron("ir_cron_collection_daily")
+        self.assertOneEmailEach()
+
+    def test_a_preview_run_after_the_daily_run_sends_nothing_twice(self):
+        with freeze_time("2026-01-20 06:00:00"):
+            preview = self.env["collection.run"].create({"company_id": self.company.id})
+            preview.action_preview()
+        self.assertEqual(preview.communication_ids.partner_id, self.debtors)
+        with freeze_time("2026-01-20 07:00:00"):
+            self.run_cron("ir_cron_collection_daily")
+        with freeze_time("2026-01-20 09:00:00"):
+            preview.action_run()
+        self.assertOneEmailEach()
+        self.assertEqual(preview.state, "done")
+        self.assertEqual(set(preview.communication_ids.mapped("state")), {"cancelled"})
+        self.assertIn("already", preview.communication_ids[:1].error)
