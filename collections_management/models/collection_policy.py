@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .collection_limitation_period import DEBT_BASES
+
 
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
@@ -33,6 +35,15 @@ class CollectionPolicy(models.Model):
         tracking=True,
         help="Consumer debts fall under consumer-protection rules (contact hours, "
         "call frequency, validation period); business debts under late-payment law.",
+    )
+    debt_basis = fields.Selection(
+        DEBT_BASES,
+        default="written",
+        required=True,
+        tracking=True,
+        help="Whether the debts rest on a written contract or on an open account: some "
+        "jurisdictions give them different limitation periods (Configuration > "
+        "Limitation Periods).",
     )
     allow_legal_cost_recovery = fields.Boolean(
         string="Contract Allows Adding Legal Costs",

@@ -1,3 +1,5 @@
+from datetime import date
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -239,3 +241,71 @@ class TestOneMessagePerDebtor(CollectionsCommon):
         self.assertEqual(preview.state, "done")
         self.assertEqual(set(preview.communication_ids.mapped("state")), {"cancelled"})
         self.assertIn("already", preview.communication_ids[:1].error)
+
+
+@tagged("post_install", "-at_install")
+class TestLimitationByKindOfDebt(CollectionsCommon):
+    """The shipped US table: New York gives consumer credit 3 years (CPLR 214-i) and
+    other contracts 6 (CPLR 213); Florida gives written contracts 5 years and open
+    accounts 4 (95.11)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.us = cls.env.ref("base.us")
+        cls.consumer_policy = cls._create_policy(cls.company, "Consumer")
+        cls.consumer_policy.debtor_type = "consumer"
+        cls.open_account_policy = cls._create_policy(cls.company, "Open account")
+        cls.open_account_policy.debt_basis = "open_account"
+
+    def _case(self, name, state_xmlid, policy, due):
+        debtor = self._create_debtor(
+            name,
+            f"{name.lower().replace(' ', '.')}@example.com",
+            country_id=self.us.id,
+            state_id=self.env.ref(state_xmlid).id,
+            collection_policy_id=policy.id,
+        )
+        self.create_invoice(debtor, 500.0, due)
+        self.env["collection.case"]._sync_cases(self.company, debtor)
+        return self.case_of(debtor)
+
+    def test_shipped_rows_have_a_source(self):
+        periods = self.env["collection.limitation.period"].search([("country_id", "=", self.us.id)])
+        self.assertEqual(
+            set(periods.state_id.mapped("code")), {"NY", "CA", "TX", "FL", "IL"}, "US rows"
+        )
+        for period in periods:
+            self.assertTrue(period.note and period.source, period.display_name)
+        new_york = periods.filtered(lambda p: p.state_id.code == "NY")
+        self.assertEqual(
+            {(p.debtor_type, p.years) for p in new_york}, {("consumer", 3), ("business", 6)}
+        )
+
+    @freeze_time("2026-04-15")
+    def test_case_uses_the_row_of_the_debtor_kind(self):
+        ny_consumer = self._case(
+            "NY Consumer", "base.state_us_27", self.consumer_policy, "2022-06-01"
+        )
+        ny_business = self._case("NY Business", "base.state_us_27", self.policy, "2022-06-01")
+        fl_open = self._case("FL Open", "base.state_us_10", self.open_account_policy, "2021-06-01")
+        fl_written = self._case("FL Written", "base.state_us_10", self.policy, "2021-06-01")
+        self.assertRecordValues(
+            ny_consumer | ny_business | fl_open | fl_written,
+            [
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+                {"limitation_date": date(2028, 6, 1), "is_time_barred": False},
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+                {"limitation_date": date(2026, 6, 1), "is_time_barred": False},
+            ],
+        )
+        cases = ny_consumer | ny_business | fl_open | fl_written
+        Case = self.env["collection.case"]
+        self.assertEqual(
+            Case.search([("id", "in", cases.ids), ("is_time_barred", "=", True)]),
+            ny_consumer | fl_open,
+        )
+        self.assertEqual(
+            Case.search([("id", "in", cases.ids), ("is_time_barred", "=", False)]),
+            ny_business | fl_written,
+        )
