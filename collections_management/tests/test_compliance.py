@@ -309,3 +309,55 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
             Case.search([("id", "in", cases.ids), ("is_time_barred", "=", False)]),
             ny_business | fl_written,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeStage(CollectionsCommon):
+    """A case at the Reminder stage after the first level; disputes open on its invoices."""
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+            self.other = self.create_invoice(self.debtor, 500, "2026-01-05")
+        self.run_followup("2026-01-12")
+        self.case = self.case_of(self.debtor)
+        self.assertEqual(self.case.stage_id, self.stage_reminder)
+        self.stage_dispute = self.env.ref("collections_management.collection_stage_dispute")
+
+    def _dispute(self, invoice, amount):
+        with freeze_time("2026-01-13"):
+            return self.env["collection.dispute"].create(
+                {
+                    "move_id": invoice.id,
+                    "amount": amount,
+                    "reason_id": self.env.ref("collections_management.dispute_reason_quantity").id,
+                }
+            )
+
+    def test_case_is_disputed_until_the_last_open_dispute_is_resolved(self):
+        first = self._dispute(self.invoice, 200)
+        self.assertEqual(self.case.stage_id, self.stage_dispute)
+        self.assertIn("Disputed", self.case.message_ids[:1].body)
+        second = self._dispute(self.other, 100)
+        first.resolution_note = "Quantities checked"
+        first.action_reject()
+        self.assertEqual(self.case.stage_id, self.stage_dispute, "a dispute is still open")
+        second.resolution_note = "Goodwill"
+        second.action_resolve_write_off()
+        self.assertEqual(self.case.stage_id, self.stage_reminder, "back where it was")
+        # reopening a dispute makes the case disputed again
+        first.action_reopen()
+        self.assertEqual(self.case.stage_id, self.stage_dispute)
+
+    def test_case_moved_meanwhile_stays_where_it_was_moved(self):
+        dispute = self._dispute(self.invoice, 200)
+        self.case.stage_id = self.stage_contact
+        dispute.resolution_note = "Goodwill"
+        dispute.action_resolve_write_off()
+        self.assertEqual(self.case.stage_id, self.stage_contact)
+
+    def test_run_does_not_move_a_disputed_case(self):
+        self._dispute(self.invoice, 200)
+        self.run_followup("2026-01-20")  # the second level for the undisputed part
+        self.assertEqual(self.case.stage_id, self.stage_dispute)
