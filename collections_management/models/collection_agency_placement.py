@@ -7,7 +7,7 @@ import xlsxwriter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 
 # The only columns of a placement file: who the debtor is and how to reach them, and
 # the placed invoices. Nothing else about the debtor leaves the company.
@@ -258,6 +258,52 @@ class CollectionAgencyPlacement(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _placed_debtor_new_move_ids(self, company):
+        """Ids of the open invoices of debtors placed with an agency that fall due on or
+        after the (first) placement date, when the debtor's policy pauses placed
+        debtors: the debtor hears from the agency only. Invoices already overdue at the
+        placement and kept by the company are still followed up. Three queries."""
+        placed = self._read_group(
+            [("company_id", "=", company.id), ("state", "=", "placed")],
+            ["partner_id"],
+            ["date_placed:min"],
+        )
+        if not placed:
+            return set()
+        partners = self.env["res.partner"].concat(*(partner for partner, _date in placed))
+        policies = self.env["collection.policy"]._get_partner_policies(partners, company)
+        since = [
+            (partner.id, date_placed)
+            for partner, date_placed in placed
+            if policies.get(partner.id) and policies[partner.id].pause_placed_debtors
+        ]
+        if not since:
+            return set()
+        lines = self.env["collection.case"]._receivable_lines_query(company)
+        self.env["account.move.line"].flush_model(["move_id", "date_maturity"])
+        self.env["account.move"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.move_id
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN (VALUES %(since)s) AS placed(partner_id, date_placed)
+                    ON placed.partner_id = move.commercial_partner_id
+                 WHERE aml.id IN (%(lines)s)
+              GROUP BY aml.move_id, placed.date_placed
+                HAVING MIN(aml.date_maturity) >= placed.date_placed
+                """,
+                since=SQL(", ").join(
+                    SQL("(%s, %s::date)", partner_id, date_placed)
+                    for partner_id, date_placed in since
+                ),
+                lines=lines.subselect(),
+            )
+        )
+        return {move_id for (move_id,) in rows}
+
     def _place(self):
         """Check the agency's conditions, record the placed amount and move the case to
         the agency stage."""

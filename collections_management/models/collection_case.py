@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import write_each
+from .collection_limitation_period import DEBT_BASES, DEBTOR_TYPES, DEFAULT_KIND
 from .collection_stage import CLOSED_STAGE_TYPES
 
 
@@ -265,10 +266,11 @@ class CollectionCase(models.Model):
     def _compute_limitation_date(self):
         today = fields.Date.context_today(self)
         oldest = self._oldest_overdue_dates(today)
-        years = self.env["collection.limitation.period"]._years_by_partner(self.partner_id)
+        profiles = {case: case._limitation_profile() for case in self}
+        years = self.env["collection.limitation.period"]._years_by_profile(set(profiles.values()))
         for case in self:
             start = oldest.get(case.id)
-            period = years.get(case.partner_id.id)
+            period = years.get(profiles[case])
             case.limitation_date = start and period and fields.Date.add(start, years=period)
             case.is_time_barred = bool(case.limitation_date and case.limitation_date < today)
 
@@ -288,27 +290,63 @@ class CollectionCase(models.Model):
         )
         return {case.id: date for case, date in rows}
 
+    def _limitation_profile(self):
+        """(country id, state id or False, debtor type, debt basis) that choose the
+        case's limitation period: the debtor's address and its policy's profile (the
+        case's policy, else the company's)."""
+        self.ensure_one()
+        policy = self.policy_id or self.company_id.collection_policy_id
+        default_type, default_basis = DEFAULT_KIND
+        return (
+            self.partner_id.country_id.id,
+            self.partner_id.state_id.id or False,
+            policy.debtor_type or default_type,
+            policy.debt_basis or default_basis,
+        )
+
+    @api.model
+    def _policy_kind_domain(self, fname, values, default):
+        """Cases whose policy (the case's, else the company's) has `fname` in `values`;
+        `default` stands for a case without any policy."""
+        domain = Domain(f"policy_id.{fname}", "in", values) | (
+            Domain("policy_id", "=", False)
+            & Domain(f"company_id.collection_policy_id.{fname}", "in", values)
+        )
+        if default in values:
+            domain |= Domain("policy_id", "=", False) & Domain(
+                "company_id.collection_policy_id", "=", False
+            )
+        return domain
+
     def _search_is_time_barred(self, operator, value):
         """Open cases with an open invoice overdue for longer than the limitation period
-        of the debtor's jurisdiction: the state's period where there is one, else the
-        country's (as `_years_by_partner` decides)."""
+        of the debtor's jurisdiction and kind of debt: the state's period where one fits,
+        else the country's (as `collection.limitation.period._pick` decides)."""
         if operator != "in":
             return NotImplemented
         today = fields.Date.context_today(self)
-        periods = self.env["collection.limitation.period"].search([])
-        states_with_period = defaultdict(list)
-        for period in periods.filtered("state_id"):
-            states_with_period[period.country_id].append(period.state_id.id)
+        kinds_by_rule = defaultdict(list)
+        for *jurisdiction, debtor_type, basis, years in self.env[
+            "collection.limitation.period"
+        ]._rules():
+            country, state, others = jurisdiction
+            kinds_by_rule[country, state, tuple(others), years].append((debtor_type, basis))
+        all_kinds = len(DEBTOR_TYPES) * len(DEBT_BASES)
+        default_type, default_basis = DEFAULT_KIND
         jurisdictions = []
-        for period in periods:
-            debtor = Domain("partner_id.country_id", "=", period.country_id.id)
-            if period.state_id:
-                debtor &= Domain("partner_id.state_id", "=", period.state_id.id)
-            elif states_with_period[period.country_id]:
-                debtor &= Domain(
-                    "partner_id.state_id", "not in", states_with_period[period.country_id]
+        for (country, state, others, years), kinds in kinds_by_rule.items():
+            debtor = Domain("partner_id.country_id", "=", country)
+            if state:
+                debtor &= Domain("partner_id.state_id", "=", state)
+            elif others:
+                debtor &= Domain("partner_id.state_id", "not in", list(others))
+            if len(kinds) < all_kinds:
+                debtor &= Domain.OR(
+                    self._policy_kind_domain("debtor_type", [debtor_type], default_type)
+                    & self._policy_kind_domain("debt_basis", [basis], default_basis)
+                    for debtor_type, basis in kinds
                 )
-            cutoff = fields.Date.subtract(today, years=period.years)
+            cutoff = fields.Date.subtract(today, years=years)
             overdue = Domain(
                 "invoice_ids",
                 "any",

@@ -185,8 +185,9 @@ class CollectionCommunication(models.Model):
     def _block_time_barred(self):
         """Communications whose level threatens legal action for a time-barred debt:
         nothing is sent; they fail with the reason (kept on the communication and logged
-        on the case) and the invoices keep their level, so a corrected limitation table
-        lets the next run send them."""
+        on the case) and the invoices keep their level. While the debt stays time-barred,
+        the next runs skip that level for the debtor (`collection.run.
+        _time_barred_refused_levels`); a corrected limitation table lets them send it."""
         threatening = self.filtered(lambda c: c.level_id.threatens_legal_action and c.case_id)
         barred = threatening.filtered(lambda c: c.case_id.is_time_barred)
         groups = barred.grouped(lambda c: (c.level_id, c.case_id.limitation_date))
@@ -196,7 +197,8 @@ class CollectionCommunication(models.Model):
                     "state": "failed",
                     "error": self.env._(
                         "Not sent: level %(level)s threatens legal action and the debt is "
-                        "time-barred since %(date)s.",
+                        "time-barred since %(date)s. The next runs skip this level and go on "
+                        "with the others.",
                         level=level.name,
                         date=date,
                     ),

@@ -68,9 +68,10 @@ class CollectionContactGuard(models.AbstractModel):
 
     @api.model
     def _call_stats(self, partners, requests, policies, now):
-        """{partner id: {"calls": [datetimes of outbound calls], "last_talk": datetime}}
-        in one query, over the widest window any of the partners' policies asks for
-        (a few rows per debtor: the limits keep them few)."""
+        """{partner id: {"calls": [datetimes of outbound calls], "talks": [datetimes of
+        conversations]}} in one query, over the widest window any of the partners'
+        policies asks for, plus a day for the local calendar days (a few rows per debtor:
+        the limits keep them few)."""
         if not partners:
             return {}
         windows = [
@@ -81,7 +82,7 @@ class CollectionContactGuard(models.AbstractModel):
         if not windows:
             return {}
         moments = [req.get("at") or now for req in requests]
-        since = min(moments) - timedelta(days=max(windows))
+        since = min(moments) - timedelta(days=max(windows) + 1)
         exclude = self.env.context.get("collection_guard_exclude_ids") or []
         rows = (
             self.env["collection.contact"]
@@ -192,7 +193,9 @@ class CollectionContactGuard(models.AbstractModel):
                 ("hours", text) for text in self._hours_blocks(partner, req["company"], policy, now)
             ]
         if channel == "phone" and guard("guard_call_frequency"):
-            blocks += self._check_frequency(partner, policy, now, call_stats.get(partner.id))
+            blocks += self._check_frequency(
+                partner, req["company"], policy, now, call_stats.get(partner.id)
+            )
         return blocks
 
     @api.model
@@ -256,13 +259,26 @@ class CollectionContactGuard(models.AbstractModel):
         return None
 
     @api.model
-    def _check_frequency(self, partner, policy, now, stats):
+    def _check_frequency(self, partner, company, policy, now, stats):
+        """Regulation F counts calendar days in the debtor's time zone (12 CFR
+        1006.14(b)(2)): at most `call_max_attempts` calls within the last
+        `call_window_days` local dates, today included, and no call on the
+        `call_quiet_days` local dates that start with the day of a conversation."""
         _ = self.env._
         if not stats:
             return []
+        local, zone = self._local_now(partner, company, now)
+        tz = pytz.timezone(zone)
+        today = local.date()
+
+        def local_date(moment):
+            return pytz.utc.localize(moment).astimezone(tz).date()
+
         blocks = []
-        since = now - timedelta(days=policy.call_window_days)
-        attempts = sum(1 for date in stats["calls"] if since < date <= now)
+        first_day = today - timedelta(days=policy.call_window_days - 1)
+        attempts = sum(
+            1 for date in stats["calls"] if date <= now and local_date(date) >= first_day
+        )
         if attempts >= policy.call_max_attempts:
             blocks.append(
                 (
@@ -278,7 +294,7 @@ class CollectionContactGuard(models.AbstractModel):
                 )
             )
         last_talk = max((date for date in stats["talks"] if date <= now), default=None)
-        if last_talk and now < last_talk + timedelta(days=policy.call_quiet_days):
+        if last_talk and today < local_date(last_talk) + timedelta(days=policy.call_quiet_days):
             blocks.append(
                 (
                     "frequency",

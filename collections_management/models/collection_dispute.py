@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from .collection_communication import FOLLOWUP_STAGE_TYPES
+
 # Disputes whose amount is still out of follow-up; a credit note takes it out for good
 # once posted (and applied to the invoice), so until then its dispute keeps it out.
 ACTIVE_STATES = ("open", "investigating")
@@ -147,6 +149,14 @@ class CollectionDispute(models.Model):
         help="When the verification of the debt was sent to the debtor.",
     )
 
+    previous_stage_id = fields.Many2one(
+        "collection.stage",
+        readonly=True,
+        copy=False,
+        help="The case's stage when this dispute moved it to the Disputed stage: where it "
+        "goes back when no dispute is left open, unless something else moved it.",
+    )
+
     _amount_positive = models.Constraint(
         "CHECK(amount > 0)", "The disputed amount must be greater than zero."
     )
@@ -252,7 +262,7 @@ class CollectionDispute(models.Model):
             }
         )
         disputes.case_id._update_priority()
-        self.env["collection.case"]._log_messages(
+        disputes._enter_dispute_stage(
             {
                 dispute.case_id or dispute.partner_id: self.env._(
                     "Dispute %(name)s opened on %(invoice)s for %(amount)s: %(reason)s. "
@@ -268,9 +278,14 @@ class CollectionDispute(models.Model):
         return disputes
 
     def write(self, vals):
+        was_active = self.filtered("is_active") if "state" in vals else self.browse()
         result = super().write(vals)
         if {"amount", "state"} & set(vals):
             self.case_id._update_priority()
+        if "state" in vals:
+            active = self.filtered("is_active")
+            (was_active - active)._leave_dispute_stage()
+            (active - was_active)._enter_dispute_stage()
         return result
 
     # ------------------------------------------------------------------
@@ -348,6 +363,77 @@ class CollectionDispute(models.Model):
             load=None,
         )
         return {row["move_id"] for row in rows}
+
+    def _enter_dispute_stage(self, notes=None):
+        """Move the open cases of these active disputes from a follow-up stage to the
+        Disputed stage, the stage they leave kept on the dispute; cases at another
+        stage (promise, plan, agency, legal) stay there. `notes` ({case or debtor:
+        text}) are logged with the move; by default, that the dispute is open."""
+        Case = self.env["collection.case"]
+        if notes is None:
+            notes = {
+                dispute.case_id: self.env._("Dispute %s is open again.", dispute.name)
+                for dispute in self.filtered("case_id")
+            }
+        stages, stage_by_case, left = {}, {}, {}
+        for dispute in self.filtered("is_active"):
+            case = dispute.case_id
+            if case in stage_by_case or not case.is_open:
+                continue
+            if case.stage_type not in FOLLOWUP_STAGE_TYPES:
+                continue
+            if case.company_id not in stages:
+                stages[case.company_id] = self.env["collection.stage"]._get_stage_by_type(
+                    "dispute", case.company_id
+                )
+            if stages[case.company_id]:
+                stage_by_case[case] = stages[case.company_id]
+                left.setdefault(case.stage_id, []).append(dispute.id)
+        for stage, dispute_ids in left.items():
+            self.browse(dispute_ids).previous_stage_id = stage
+        Case._move_to_stages(
+            stage_by_case,
+            {record: note for record, note in notes.items() if record._name == Case._name},
+        )
+        Case._log_messages(
+            {record: note for record, note in notes.items() if record._name != Case._name}
+        )
+
+    def _leave_dispute_stage(self):
+        """Once no dispute of a case is open any more, move it back from the Disputed
+        stage to the stage it had before (else the stage of its follow-up level); a case
+        that something else moved meanwhile stays where it is."""
+        Case = self.env["collection.case"]
+        cases = self.case_id.filtered(lambda c: c.is_open and c.stage_type == "dispute")
+        if not cases:
+            return
+        still_disputed = Case.browse(
+            case.id
+            for (case,) in self._read_group(
+                [("case_id", "in", cases.ids), ("is_active", "=", True)], ["case_id"]
+            )
+        )
+        cases -= still_disputed
+        if not cases:
+            return
+        previous = {}
+        for dispute in self.search(
+            [("case_id", "in", cases.ids), ("previous_stage_id", "!=", False)], order="id desc"
+        ):
+            previous.setdefault(dispute.case_id, dispute.previous_stage_id)
+        resume = cases._resume_stage()
+        stage_by_case = {}
+        for case in cases:
+            stage = previous.get(case)
+            if not stage or stage.is_closed or stage.stage_type == "dispute":
+                stage = resume[case]
+            stage_by_case[case] = stage
+        Case._move_to_stages(
+            stage_by_case,
+            dict.fromkeys(
+                cases, self.env._("No dispute is open any more: the case leaves Disputed.")
+            ),
+        )
 
     def _close_activities(self, feedback):
         self.activity_ids.action_feedback(feedback=feedback)

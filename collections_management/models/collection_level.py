@@ -44,8 +44,9 @@ class CollectionLevel(models.Model):
     threatens_legal_action = fields.Boolean(
         string="Threatens Legal Action",
         help="The letter or email of this level threatens to sue. It is never sent for a "
-        "time-barred debt: the communication fails with the reason and the invoices "
-        "keep their level.",
+        "time-barred debt: the communication fails once with the reason, noted on the "
+        "case, and the next runs skip this level for that debtor and go on with the "
+        "policy's other levels.",
     )
     create_activity = fields.Boolean(
         string="Activity for the Collector",

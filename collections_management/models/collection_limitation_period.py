@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# The kinds of debt a period may be limited to, and the kind of a debtor without policy.
+DEBTOR_TYPES = [("consumer", "Consumer"), ("business", "Business")]
+DEBT_BASES = [("written", "Written Contract"), ("open_account", "Open Account")]
+DEFAULT_KIND = ("business", "written")
+
 
 class CollectionLimitationPeriod(models.Model):
     _name = "collection.limitation.period"
@@ -8,8 +13,9 @@ class CollectionLimitationPeriod(models.Model):
     _order = "country_id, state_id, id"
 
     _unique_jurisdiction = models.UniqueIndex(
-        "(country_id, COALESCE(state_id, 0))",
-        "A jurisdiction (country, and state where it applies) has one limitation period.",
+        "(country_id, COALESCE(state_id, 0), COALESCE(debtor_type, ''), COALESCE(debt_basis, ''))",
+        "A jurisdiction (country, and state where it applies) has one limitation period per "
+        "kind of debt.",
     )
 
     # ------------------------------------------------------------------
@@ -29,18 +35,36 @@ class CollectionLimitationPeriod(models.Model):
         help="Years after the oldest overdue due date after which the debt is time-barred: "
         "it can no longer be sued for, and letters may not threaten suit.",
     )
+    debtor_type = fields.Selection(
+        DEBTOR_TYPES,
+        help="The debts the period applies to, as the debtor's policy says (e.g. New York: "
+        "3 years for consumer credit, 6 for other contracts). Empty: any debtor.",
+    )
+    debt_basis = fields.Selection(
+        DEBT_BASES,
+        string="Debt Basis",
+        help="Where the jurisdiction distinguishes them: a written contract or an open "
+        "account (unwritten), as the debtor's policy says. Empty: either.",
+    )
     note = fields.Char(help="The statute, e.g. 'Limitation Act 1980, s.5'.")
+    source = fields.Char(help="Where the period comes from: the statute's official text.")
     active = fields.Boolean(default=True)
 
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
-    @api.depends("country_id", "state_id", "years")
+    @api.depends("country_id", "state_id", "years", "debtor_type", "debt_basis")
     def _compute_display_name(self):
+        types, bases = dict(DEBTOR_TYPES), dict(DEBT_BASES)
         for period in self:
             place = period.state_id.name or period.country_id.name or ""
+            kinds = [types.get(period.debtor_type), bases.get(period.debt_basis)]
+            kind = ", ".join(self.env._(k) for k in kinds if k)
             period.display_name = self.env._(
-                "%(place)s: %(years)s years", place=place, years=period.years
+                "%(place)s%(kind)s: %(years)s years",
+                place=place,
+                kind=f" ({kind})" if kind else "",
+                years=period.years,
             )
 
     # ------------------------------------------------------------------
@@ -66,19 +90,48 @@ class CollectionLimitationPeriod(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _years_by_partner(self, partners):
-        """{partner id: years} for the partners whose jurisdiction has a period: the
-        state's period where there is one, else the country's. One query."""
-        periods = self.search([("country_id", "in", partners.country_id.ids)])
-        by_key = {(p.country_id.id, p.state_id.id or False): p.years for p in periods}
+    def _years_by_profile(self, profiles):
+        """{profile: years} for profiles (country id, state id or False, debtor type,
+        debt basis); a profile without a period is left out. One query."""
+        countries = {profile[0] for profile in profiles if profile[0]}
+        rows = self.search([("country_id", "in", list(countries))]).grouped("country_id")
         result = {}
-        for partner in partners:
-            country = partner.country_id.id
-            years = (
-                by_key.get((country, partner.state_id.id or False)) if partner.state_id else None
-            )
-            if years is None:
-                years = by_key.get((country, False))
+        for profile in profiles:
+            country, state, debtor_type, basis = profile
+            periods = rows.get(self.env["res.country"].browse(country), self.browse())
+            years = periods._pick(state, debtor_type, basis)
             if years:
-                result[partner.id] = years
+                result[profile] = years
         return result
+
+    @api.model
+    def _rules(self):
+        """Every profile a debtor can have, with the years of its period, for a domain:
+        [(country id, state id or False, state ids left to their own rows, debtor type,
+        debt basis, years)]. One query."""
+        rules = []
+        for country, periods in self.search([]).grouped("country_id").items():
+            states = periods.state_id
+            for state_id in [*states.ids, False]:
+                for debtor_type, _label in DEBTOR_TYPES:
+                    for basis, _label in DEBT_BASES:
+                        years = periods._pick(state_id, debtor_type, basis)
+                        if years:
+                            others = [] if state_id else states.ids
+                            rules.append((country.id, state_id, others, debtor_type, basis, years))
+        return rules
+
+    def _pick(self, state_id, debtor_type, basis):
+        """Years of the period of a debtor among these periods of its country: its
+        state's where one fits, else the country's; among those, the one of its kind
+        (consumer or business, written contract or open account) before one for any
+        kind. None without a fitting period."""
+        for level in (state_id, False) if state_id else (False,):
+            fitting = self.filtered(
+                lambda p, level=level: (p.state_id.id or False) == level
+                and p.debtor_type in (False, debtor_type)
+                and p.debt_basis in (False, basis)
+            )
+            if fitting:
+                return max(fitting, key=lambda p: (bool(p.debtor_type), bool(p.debt_basis))).years
+        return None

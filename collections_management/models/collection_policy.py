@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .collection_limitation_period import DEBT_BASES
+
 
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
@@ -34,6 +36,15 @@ class CollectionPolicy(models.Model):
         help="Consumer debts fall under consumer-protection rules (contact hours, "
         "call frequency, validation period); business debts under late-payment law.",
     )
+    debt_basis = fields.Selection(
+        DEBT_BASES,
+        default="written",
+        required=True,
+        tracking=True,
+        help="Whether the debts rest on a written contract or on an open account: some "
+        "jurisdictions give them different limitation periods (Configuration > "
+        "Limitation Periods).",
+    )
     allow_legal_cost_recovery = fields.Boolean(
         string="Contract Allows Adding Legal Costs",
         tracking=True,
@@ -52,6 +63,14 @@ class CollectionPolicy(models.Model):
         tracking=True,
         help="Days after an instalment's due date before an unpaid instalment counts as "
         "missed and breaches the payment plan. Until then it is only late.",
+    )
+    pause_placed_debtors = fields.Boolean(
+        string="Pause Debtors Placed with an Agency",
+        default=True,
+        tracking=True,
+        help="While a debtor is placed with an agency, the invoices that fall due on or "
+        "after the placement date are not followed up either, so that the debtor hears "
+        "from one collector only. The placed invoices are never followed up.",
     )
     escalation_stage_id = fields.Many2one(
         "collection.stage",
@@ -90,15 +109,21 @@ class CollectionPolicy(models.Model):
         compute="_compute_guards",
         store=True,
         readonly=False,
-        help="At most so many call attempts per rolling period, and no call in the "
-        "days after a conversation (Reg F 1006.14). A manager may override with a reason.",
+        help="At most so many call attempts within so many consecutive days, and no call "
+        "in the days that start with a conversation (Reg F 1006.14), counted in calendar "
+        "days in the debtor's time zone. A manager may override with a reason.",
     )
     call_max_attempts = fields.Integer(string="Max Call Attempts", default=7)
-    call_window_days = fields.Integer(string="Per Rolling Days", default=7)
+    call_window_days = fields.Integer(
+        string="Within Consecutive Days",
+        default=7,
+        help="Calendar days in the debtor's time zone, today included.",
+    )
     call_quiet_days = fields.Integer(
         string="No Call After a Conversation (days)",
         default=7,
-        help="Days after a telephone conversation during which no call is made.",
+        help="Calendar days in the debtor's time zone, the day of the conversation being "
+        "the first, during which no call is made.",
     )
     guard_cease = fields.Boolean(
         string="Cease Communication",

@@ -118,6 +118,7 @@ class CollectionRun(models.Model):
             policy: policy._get_sorted_levels() for policy in set(policies.values()) if policy
         }
         level_by_id = {level.id: level for level in levels}
+        refused_levels = self._time_barred_refused_levels(levels)
 
         invoices_by_partner = defaultdict(list)
         for row in rows:
@@ -134,7 +135,12 @@ class CollectionRun(models.Model):
             days = (self.date - row["date_maturity"]).days
             current = level_by_id.get(row["level_id"]) if row["level_id"] else None
             row["days"] = days
-            row["next_level"] = self._next_level(levels_by_policy[policy], policy, current, days)
+            sorted_levels = levels_by_policy[policy]
+            if partner_id in refused_levels:
+                sorted_levels = [
+                    lvl for lvl in sorted_levels if lvl.id not in refused_levels[partner_id]
+                ]
+            row["next_level"] = self._next_level(sorted_levels, policy, current, days)
             if days > 0 or row["next_level"]:
                 invoices_by_partner[partner_id].append(row)
 
@@ -193,6 +199,36 @@ class CollectionRun(models.Model):
             return None
         return due[-1] if policy.allow_level_skip else due[0]
 
+    def _time_barred_refused_levels(self, levels):
+        """{debtor id: ids of the levels threatening suit that already failed for the
+        debtor's time-barred debt}. Such a failure is the record, once, of why the level
+        is not sent (the communication's error and its note on the case); while the debt
+        stays time-barred the run then skips the level and goes on with the policy's
+        other levels. Two queries, none without a threatening level."""
+        threatening = levels.filtered("threatens_legal_action")
+        if not threatening:
+            return {}
+        company = self.company_id
+        barred = (
+            self.env["collection.case"]
+            .with_company(company)
+            .search([("company_id", "=", company.id), ("is_time_barred", "=", True)])
+        )
+        if not barred:
+            return {}
+        rows = self.env["collection.communication"]._read_group(
+            [
+                ("case_id", "in", barred.ids),
+                ("state", "=", "failed"),
+                ("level_id", "in", threatening.ids),
+            ],
+            ["partner_id", "level_id"],
+        )
+        refused = defaultdict(set)
+        for partner, level in rows:
+            refused[partner.id].add(level.id)
+        return refused
+
     def _fetch_candidate_invoices(self, horizon):
         """Customer invoices with an open receivable due on or before `horizon`, one row
         per invoice with its oldest open due date and its undisputed residual (the
@@ -243,21 +279,25 @@ class CollectionRun(models.Model):
         moves |= self.env["collection.promise"]._move_ids_in_state(company, "open")
         moves |= self.env["collection.payment.plan"]._move_ids_in_state(company, "active")
         moves |= self.env["collection.agency.placement"]._move_ids_in_state(company, "placed")
+        moves |= self.env["collection.agency.placement"]._placed_debtor_new_move_ids(company)
         moves |= self.env["collection.dispute"]._validation_paused_move_ids(company)
         return moves, set(partners)
 
-    def _partners_in_other_runs(self):
-        """Debtors already handled today, or waiting in another unfinished run: a debtor
-        gets at most one communication a day, even when a run is started twice."""
+    def _partners_in_other_runs(self, partners=None, pending=True):
+        """Debtors already handled today by another run, or (with `pending`) waiting in
+        another unfinished run: a debtor gets at most one communication a day, even when
+        a run is started twice. `partners` limits the search to those debtors."""
         Communication = self.env["collection.communication"]
+        handled = Domain("state", "in", ("sent", "manual")) & Domain("date", "=", self.date)
+        if pending:
+            handled |= Domain("state", "=", "draft") & Domain("run_id.state", "=", "running")
         domain = (
             Domain("company_id", "=", self.company_id.id)
             & Domain("run_id", "!=", self.id)
-            & (
-                (Domain("state", "=", "draft") & Domain("run_id.state", "=", "running"))
-                | (Domain("state", "in", ("sent", "manual")) & Domain("date", "=", self.date))
-            )
+            & handled
         )
+        if partners is not None:
+            domain &= Domain("partner_id", "in", partners.ids)
         return {partner.id for (partner,) in Communication._read_group(domain, ["partner_id"])}
 
     # ------------------------------------------------------------------
@@ -274,7 +314,17 @@ class CollectionRun(models.Model):
         batch = batch.try_lock_for_update()
         if not batch:
             return False
-        batch._execute()
+        # A run previewed before another run of the same day contacted the debtor (the
+        # daily cron, a second preview) must not contact the debtor again.
+        contacted = self._partners_in_other_runs(batch.partner_id, pending=False)
+        twice = batch.filtered(lambda c: c.partner_id.id in contacted)
+        twice.write(
+            {
+                "state": "cancelled",
+                "error": self.env._("Not sent: another run already contacted the debtor today."),
+            }
+        )
+        (batch - twice)._execute()
         return True
 
     def _finish(self):

@@ -1,6 +1,7 @@
 from . import (
     test_assignment,
     test_case_documents,
+    test_compliance,
     test_contact_guards,
     test_disputes,
     test_followup_run,
