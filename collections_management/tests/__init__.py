@@ -2,6 +2,7 @@ from . import (
     test_assignment,
     test_case_documents,
     test_contact_guards,
+    test_credit_control,
     test_disputes,
     test_followup_run,
     test_followup_scale,
