@@ -467,47 +467,65 @@ class ResPartner(models.Model):
         company currency. Nothing without Sales: the Sales bridge fills it."""
         return {}
 
-    def _collection_credit_reasons(self, company, amount=0.0):
-        """{commercial partner: [why new sales are warned about or refused]} for these
-        debtors in a company: the credit holds in force, and an exposure (plus `amount`,
-        what the document adds that the exposure does not count yet) above the limit."""
+    def _collection_credit_state(self, company):
+        """(holds in force, exposure figures) of these debtors in a company, for
+        `_collection_credit_messages`: a few queries for all of them."""
         partners = self.commercial_partner_id
         holds = self.env["collection.credit.hold"].sudo()._in_force(company, partners)
-        exposure = partners._collection_credit_exposure(company)
+        return holds.grouped("partner_id"), partners._collection_credit_exposure(company)
+
+    def _collection_credit_messages(self, state, company, amount=0.0):
+        """Why this debtor's new sales are warned about or refused, from
+        `_collection_credit_state`: its credit holds in force, and an exposure (plus
+        `amount`, what the document adds that the exposure does not count yet) above
+        its limit. No query."""
+        self.ensure_one()
+        holds, exposure = state
         currency = company.currency_id
-        reasons = {}
-        for hold in holds:
-            reasons.setdefault(hold.partner_id, []).append(
+        messages = [
+            self.env._(
+                "%(debtor)s is on credit hold since %(date)s: %(reason)s.",
+                debtor=self.name,
+                date=hold.date_start,
+                reason=hold.reason,
+            )
+            for hold in holds.get(self, [])
+        ]
+        figures = exposure.get(self.id) or {}
+        total = figures.get("exposure", 0.0) + amount
+        limit = figures.get("limit", 0.0)
+        if limit and currency.compare_amounts(total, limit) > 0:
+            messages.append(
                 self.env._(
-                    "%(debtor)s is on credit hold since %(date)s: %(reason)s.",
-                    debtor=hold.partner_id.name,
-                    date=hold.date_start,
-                    reason=hold.reason,
+                    "%(debtor)s's exposure would be %(total)s, above its credit limit of "
+                    "%(limit)s.",
+                    debtor=self.name,
+                    total=formatLang(self.env, total, currency_obj=currency),
+                    limit=formatLang(self.env, limit, currency_obj=currency),
                 )
             )
-        for partner in partners:
-            figures = exposure.get(partner.id) or {}
-            total = figures.get("exposure", 0.0) + amount
-            limit = figures.get("limit", 0.0)
-            if limit and currency.compare_amounts(total, limit) > 0:
-                reasons.setdefault(partner, []).append(
-                    self.env._(
-                        "%(debtor)s's exposure would be %(total)s, above its credit limit "
-                        "of %(limit)s.",
-                        debtor=partner.name,
-                        total=formatLang(self.env, total, currency_obj=currency),
-                        limit=formatLang(self.env, limit, currency_obj=currency),
-                    )
-                )
+        return messages
+
+    def _collection_credit_reasons(self, company, amount=0.0):
+        """{commercial partner: [why new sales are warned about or refused]} for those of
+        these debtors on credit hold or over their limit in a company."""
+        state = self._collection_credit_state(company)
+        reasons = {}
+        for partner in self.commercial_partner_id:
+            messages = partner._collection_credit_messages(state, company, amount)
+            if messages:
+                reasons[partner] = messages
         return reasons
 
     def _collection_credit_modes(self, company):
         """{commercial partner: 'warn' or 'block'}: what a credit hold does under the
         debtor's policy in a company (warn when it has no policy)."""
-        partners = self.commercial_partner_id
-        policies = self.env["collection.policy"].sudo()._get_partner_policies(partners, company)
+        partners = self.commercial_partner_id.sudo()
+        policies = (
+            self.env["collection.policy"].sudo()._get_partner_policies(partners, company.sudo())
+        )
         return {
-            partner: policies.get(partner.id).credit_hold_mode
+            partner.with_env(self.env): policies[partner.id].credit_hold_mode
             if policies.get(partner.id)
             else "warn"
             for partner in partners
