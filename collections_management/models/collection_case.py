@@ -888,7 +888,9 @@ class CollectionCase(models.Model):
     credit_available = fields.Monetary(
         compute="_compute_credit", help="Credit limit - exposure (zero limit: no limit)."
     )
-    credit_on_hold = fields.Boolean(string="On Credit Hold", compute="_compute_credit")
+    credit_on_hold = fields.Boolean(
+        string="On Credit Hold", compute="_compute_credit", search="_search_credit_on_hold"
+    )
     credit_hold_ids = fields.One2many("collection.credit.hold", "case_id", string="Credit Holds")
     credit_limit_change_ids = fields.Many2many(
         "collection.credit.limit.change",
@@ -908,6 +910,22 @@ class CollectionCase(models.Model):
                 case.credit_orders = figures.get("orders", 0.0)
                 case.credit_available = figures.get("available", 0.0)
                 case.credit_on_hold = case.partner_id.id in held
+
+    def _search_credit_on_hold(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        held = Domain.OR(
+            [
+                Domain("company_id", "=", company.id)
+                & Domain(
+                    "partner_id",
+                    "in",
+                    list(self.env["collection.credit.hold"]._held_partner_ids(company)),
+                )
+                for company in self.env.companies
+            ]
+        )
+        return held if True in value else ~held
 
     def _compute_credit_limit_change_ids(self):
         changes = self.env["collection.credit.limit.change"].search(

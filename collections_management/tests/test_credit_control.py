@@ -338,3 +338,25 @@ class TestCreditHoldRules(CreditControlCommon):
                 }
             ).action_apply()
         self.assertFalse(case.activity_ids.filtered(lambda a: a.activity_type_id == review))
+
+
+@tagged("post_install", "-at_install")
+class TestCreditReporting(CreditControlCommon):
+    def test_dashboard_and_credit_risk_list(self):
+        self.create_invoice(self.debtor, 900, "2026-01-01")
+        self.create_invoice(self.debtor_two, 300, "2026-01-01")
+        self.debtor.credit_limit = 500
+        self.run_followup("2026-01-20")
+        case_one, case_two = self.case_of(self.debtor), self.case_of(self.debtor_two)
+        case_one.user_id = self.manager
+        with freeze_time("2026-01-20"):
+            self.hold(self.debtor_two, "Bankruptcy filed")
+            Case = self.env["collection.case"]
+            self.assertEqual(Case.search([("credit_on_hold", "=", True)]), case_two)
+            self.assertEqual(Case.search([("credit_limit_exceeded", "=", True)]), case_one)
+            card = self.env["collection.dashboard"].search([("company_id", "=", self.company.id)])
+            self.assertEqual(card.credit_hold_count, 1)
+            self.assertEqual(card.credit_over_limit_count, 1)
+            by_collector = {row["label"]: row["amount"] for row in card.credit_by_collector_data}
+            self.assertEqual(by_collector["Credit Manager"], 900)
+            self.assertEqual(sum(row["amount"] for row in card.credit_by_stage_data), 1200)
