@@ -344,6 +344,18 @@ class CollectionCreditHold(models.Model):
         return new, to_lift
 
     @api.model
+    def _review_activities(self, cases, partners):
+        """The credit review activities planned on these cases and debtors."""
+        activity_type = self.env.ref("collections_management.mail_activity_type_credit_review")
+        on_cases = Domain("res_model", "=", "collection.case") & Domain("res_id", "in", cases.ids)
+        on_partners = Domain("res_model", "=", "res.partner") & Domain("res_id", "in", partners.ids)
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(Domain("activity_type_id", "=", activity_type.id) & (on_cases | on_partners))
+        )
+
+    @api.model
     def _schedule_credit_reviews(self, company):
         """An activity for the collector on each debtor whose credit review is due, on
         its open case (else on the debtor), unless one is already planned."""
@@ -371,22 +383,7 @@ class CollectionCreditHold(models.Model):
             )
         )
         case_of = {case.partner_id: case for case in cases}
-        planned = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("activity_type_id", "=", activity_type.id),
-                    "|",
-                    "&",
-                    ("res_model", "=", "collection.case"),
-                    ("res_id", "in", cases.ids),
-                    "&",
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", due.ids),
-                ]
-            )
-        )
+        planned = self._review_activities(cases, due)
         busy = {(activity.res_model, activity.res_id) for activity in planned}
         values = {}
         for partner in due:

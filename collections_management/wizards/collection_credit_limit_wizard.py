@@ -52,23 +52,7 @@ class CollectionCreditLimitWizard(models.TransientModel):
             collection_credit_limit_reason=self.reason.strip(),
             collection_credit_limit_case_id=self.case_id.id,
         ).write(values)
-        activity_type = self.env.ref("collections_management.mail_activity_type_credit_review")
-        reviews = (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("activity_type_id", "=", activity_type.id),
-                    "|",
-                    "&",
-                    ("res_model", "=", "collection.case"),
-                    ("res_id", "in", self.case_id.ids),
-                    "&",
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "=", debtor.id),
-                ]
-            )
-        )
+        reviews = self.env["collection.credit.hold"]._review_activities(self.case_id, debtor)
         if reviews:
             reviews.action_feedback(
                 feedback=self.env._(
