@@ -11,6 +11,7 @@
     "data": [
         # security
         "security/collections_security.xml",
+        "security/collection_credit_security.xml",
         "security/ir.model.access.csv",
         # reports: the mail templates below attach them
         "reports/collection_communication_reports.xml",
@@ -26,6 +27,7 @@
         "data/collection_stage_data.xml",
         "data/collection_limitation_period_data.xml",
         "data/collection_dispute_reason_data.xml",
+        "data/mail_activity_type_data.xml",
         # views
         "views/collection_stage_views.xml",
         "views/collection_level_views.xml",
@@ -50,6 +52,8 @@
         "views/mail_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/collection_credit_hold_views.xml",
+        "views/collection_credit_limit_change_views.xml",
         # reporting: analysis views and the dashboard
         "reports/collection_aged_receivable_views.xml",
         "reports/collection_collector_performance_views.xml",
@@ -63,8 +67,11 @@
         "wizards/collection_contact_log_views.xml",
         "wizards/collection_statement_wizard_views.xml",
         "wizards/collection_write_off_wizard_views.xml",
+        "wizards/collection_credit_limit_wizard_views.xml",
+        "wizards/collection_credit_override_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
+        "views/collection_credit_menus.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",

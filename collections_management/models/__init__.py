@@ -19,6 +19,8 @@ from . import (
     collection_communication_line,
     collection_contact,
     collection_contact_guard,
+    collection_credit_hold,
+    collection_credit_limit_change,
     collection_dispute,
     collection_dispute_reason,
     collection_hold,

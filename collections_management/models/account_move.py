@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -87,6 +88,7 @@ class AccountMove(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _post(self, soft=True):
+        self._collection_credit_guard()
         posted = super()._post(soft=soft)
         disputes = self.env["collection.dispute"].search([("credit_note_id", "in", posted.ids)])
         for dispute in disputes:
@@ -184,3 +186,92 @@ class AccountMove(models.Model):
         return self.env["collection.dispute"]._action_list(
             [("move_id", "=", self.id)], {"default_move_id": self.id}
         )
+
+    # ------------------------------------------------------------------
+    # Credit control: the banner, and the check when a customer invoice is posted
+    # ------------------------------------------------------------------
+    collection_credit_warning = fields.Text(
+        string="Credit Control",
+        compute="_compute_collection_credit_warning",
+        help="Why the debtor's new invoices are warned about or refused: a credit hold "
+        "in force, or an exposure above the credit limit.",
+    )
+    collection_credit_blocked = fields.Boolean(compute="_compute_collection_credit_warning")
+
+    _COLLECTION_CREDIT_TYPES = ("out_invoice", "out_receipt")
+
+    @api.depends("partner_id", "company_id", "state", "move_type", "amount_total_signed")
+    def _compute_collection_credit_warning(self):
+        self.collection_credit_warning = False
+        self.collection_credit_blocked = False
+        drafts = self.filtered(
+            lambda m: m.state == "draft"
+            and m.move_type in self._COLLECTION_CREDIT_TYPES
+            and m.commercial_partner_id
+        )
+        for move, (mode, reasons) in drafts._collection_credit_check().items():
+            move.collection_credit_warning = "\n".join(reasons)
+            move.collection_credit_blocked = mode == "block"
+
+    def _collection_credit_check(self):
+        """{customer invoice: (mode, [reasons])} for those of these invoices whose debtor
+        is on credit hold or over its limit. The draft invoices already count in the
+        exposure; once posted they count as receivables: nothing is added. A few
+        queries per company."""
+        result = {}
+        moves = self.filtered(lambda m: m.move_type in self._COLLECTION_CREDIT_TYPES)
+        for company, invoices in moves.grouped("company_id").items():
+            debtors = invoices.commercial_partner_id.sudo()
+            reasons = debtors._collection_credit_reasons(company)
+            if not reasons:
+                continue
+            modes = debtors._collection_credit_modes(company)
+            for invoice in invoices:
+                debtor = invoice.commercial_partner_id
+                if debtor in reasons:
+                    result[invoice] = (modes[debtor], reasons[debtor])
+        return result
+
+    def _collection_credit_refusals(self):
+        """{invoice: reasons} of the invoices that posting would refuse (block mode)."""
+        return {
+            move: reasons
+            for move, (mode, reasons) in self._collection_credit_check().items()
+            if mode == "block"
+        }
+
+    def _collection_credit_guard(self):
+        """Refuse to post customer invoices of debtors on hold or over their limit under
+        a blocking policy, unless the context carries an override reason from a user
+        with the override right, in which case the override is logged."""
+        refusals = self._collection_credit_refusals()
+        if not refusals:
+            return
+        reason = self.env.context.get("collection_credit_override_reason")
+        if reason is None:
+            move = next(iter(refusals))
+            raise UserError(
+                self.env._(
+                    "%(invoice)s cannot be posted:\n%(reasons)s\n%(who)s",
+                    invoice=move.display_name,
+                    reasons="\n".join(refusals[move]),
+                    who=move.commercial_partner_id._collection_credit_release_message(
+                        move.company_id
+                    ),
+                )
+            )
+        self.env["collection.credit.override"]._log_override(refusals, reason)
+
+    def _collection_credit_override(self, reason):
+        """Post with an override: the reason is logged on the invoice and its debtor."""
+        return self.with_context(collection_credit_override_reason=reason).action_post()
+
+    def action_post(self):
+        if (
+            "collection_credit_override_reason" not in self.env.context
+            and self.env["collection.credit.override"]._may_override()
+        ):
+            refusals = self._collection_credit_refusals()
+            if refusals:
+                return self.env["collection.credit.override"]._action_open(refusals)
+        return super().action_post()

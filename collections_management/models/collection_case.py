@@ -715,12 +715,16 @@ class CollectionCase(models.Model):
         return {case.id: (count, amount) for case, count, amount in rows}
 
     def _priority_risk(self):
-        """{case id: True} when the debtor's total due exceeds its credit limit."""
+        """{case id: True} when the debtor's credit exposure (open receivables, draft
+        invoices, sales orders to invoice) exceeds its credit limit. A few queries per
+        company (`res.partner._collection_credit_exposure`)."""
         result = {}
         for company, cases in self.grouped("company_id").items():
-            for case in cases.with_company(company):
-                limit = case.partner_id.credit_limit
-                result[case.id] = bool(limit) and case.amount_due > limit
+            exposure = cases.partner_id._collection_credit_exposure(company)
+            for case in cases:
+                figures = exposure.get(case.partner_id.id) or {}
+                limit = figures.get("limit", 0.0)
+                result[case.id] = bool(limit) and figures.get("exposure", 0.0) > limit
         return result
 
     def _update_priority(self):
@@ -908,3 +912,77 @@ class CollectionCase(models.Model):
     def action_update_priority(self):
         self._update_priority()
         return True
+
+    # ------------------------------------------------------------------
+    # Credit control: the debtor's limit, exposure and holds in the case's company
+    # ------------------------------------------------------------------
+    credit_limit = fields.Monetary(compute="_compute_credit", help="The debtor's credit limit.")
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit",
+        help="Open receivables + draft invoices + sales orders to invoice.",
+    )
+    credit_draft = fields.Monetary(string="Draft Invoices", compute="_compute_credit")
+    credit_orders = fields.Monetary(string="Sales Orders to Invoice", compute="_compute_credit")
+    credit_available = fields.Monetary(
+        compute="_compute_credit", help="Credit limit - exposure (zero limit: no limit)."
+    )
+    credit_on_hold = fields.Boolean(
+        string="On Credit Hold", compute="_compute_credit", search="_search_credit_on_hold"
+    )
+    credit_hold_ids = fields.One2many("collection.credit.hold", "case_id", string="Credit Holds")
+    credit_limit_change_ids = fields.Many2many(
+        "collection.credit.limit.change",
+        string="Credit Limit History",
+        compute="_compute_credit_limit_change_ids",
+    )
+
+    def _compute_credit(self):
+        for company, cases in self.grouped("company_id").items():
+            exposure = cases.partner_id._collection_credit_exposure(company)
+            held = self.env["collection.credit.hold"]._held_partner_ids(company, cases.partner_id)
+            for case in cases:
+                figures = exposure.get(case.partner_id.id) or {}
+                case.credit_limit = figures.get("limit", 0.0)
+                case.credit_exposure = figures.get("exposure", 0.0)
+                case.credit_draft = figures.get("draft", 0.0)
+                case.credit_orders = figures.get("orders", 0.0)
+                case.credit_available = figures.get("available", 0.0)
+                case.credit_on_hold = case.partner_id.id in held
+
+    def _search_credit_on_hold(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        held = Domain.OR(
+            [
+                Domain("company_id", "=", company.id)
+                & Domain(
+                    "partner_id",
+                    "in",
+                    list(self.env["collection.credit.hold"]._held_partner_ids(company)),
+                )
+                for company in self.env.companies
+            ]
+        )
+        return held if True in value else ~held
+
+    def _compute_credit_limit_change_ids(self):
+        changes = self.env["collection.credit.limit.change"].search(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)]
+        )
+        grouped = changes.grouped(lambda change: (change.partner_id, change.company_id))
+        for case in self:
+            case.credit_limit_change_ids = grouped.get(
+                (case.partner_id, case.company_id), changes.browse()
+            )
+
+    def action_adjust_credit_limit(self):
+        self.ensure_one()
+        action = self.partner_id.with_company(self.company_id).action_collection_credit_limit()
+        action["context"].update(default_case_id=self.id, default_company_id=self.company_id.id)
+        return action
+
+    def action_credit_hold(self):
+        self.ensure_one()
+        action = self.partner_id.with_company(self.company_id).action_collection_credit_hold()
+        action["context"].update(default_case_id=self.id, default_company_id=self.company_id.id)
+        return action

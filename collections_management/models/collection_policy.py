@@ -246,3 +246,60 @@ class CollectionPolicy(models.Model):
         partners = partners.with_company(company)
         default = company.collection_policy_id
         return {partner.id: partner.collection_policy_id or default for partner in partners}
+
+    # ------------------------------------------------------------------
+    # Credit control: when a debtor goes on credit hold, and what a hold does
+    # ------------------------------------------------------------------
+    credit_hold_mode = fields.Selection(
+        [("warn", "Warn"), ("block", "Block")],
+        string="Credit Hold",
+        default="warn",
+        required=True,
+        tracking=True,
+        help="Warn: a banner on the customer invoice and the sales order of a debtor on "
+        "hold or over its limit. Block: posting the invoice and confirming the order are "
+        "refused unless a user with the Credit Hold Override right gives a reason. "
+        "Credit notes, payments and refunds are never blocked.",
+    )
+    credit_hold_overdue_days = fields.Integer(
+        string="Hold When Overdue Beyond (days)",
+        tracking=True,
+        help="Put the debtor on credit hold when an invoice is overdue for more than "
+        "this many days; lifted once it is paid. Zero: no such rule.",
+    )
+    credit_hold_over_limit = fields.Boolean(
+        string="Hold When Over the Limit",
+        tracking=True,
+        help="Put the debtor on credit hold when its exposure passes its credit limit by "
+        "more than the margin below; lifted once back under it.",
+    )
+    credit_hold_over_limit_pct = fields.Float(
+        string="Margin Over the Limit (%)",
+        tracking=True,
+        help="E.g. 10: the hold starts when the exposure is above 110% of the limit.",
+    )
+    credit_hold_on_broken = fields.Boolean(
+        string="Hold on a Broken Promise or Plan",
+        tracking=True,
+        help="Put the debtor on credit hold when a promise to pay is broken or a payment "
+        "plan is breached on its open case; lifted when the case closes or a new plan "
+        "is in good standing.",
+    )
+    credit_hold_stage_id = fields.Many2one(
+        "collection.stage",
+        string="Hold at Stage",
+        tracking=True,
+        domain="[('company_id', 'in', [company_id, False])]",
+        help="Put the debtor on credit hold while its open case is in this stage.",
+    )
+
+    @api.constrains("credit_hold_overdue_days", "credit_hold_over_limit_pct")
+    def _check_credit_hold_rules(self):
+        for policy in self:
+            if policy.credit_hold_overdue_days < 0 or policy.credit_hold_over_limit_pct < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %s: the credit hold days and margin cannot be negative.",
+                        policy.name,
+                    )
+                )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools.misc import formatLang
 
 
 class ResPartner(models.Model):
@@ -283,5 +285,294 @@ class ResPartner(models.Model):
                 "default_res_ids": debtors.ids,
                 "default_template_id": template.id,
                 "default_composition_mode": "comment" if len(debtors) == 1 else "mass_mail",
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # Credit control: limit history, exposure, holds, reviews
+    # ------------------------------------------------------------------
+    collection_credit_limit_change_ids = fields.One2many(
+        "collection.credit.limit.change", "partner_id", string="Credit Limit History"
+    )
+    collection_credit_hold_ids = fields.One2many(
+        "collection.credit.hold", "partner_id", string="Credit Holds"
+    )
+    collection_credit_on_hold = fields.Boolean(
+        string="On Credit Hold",
+        compute="_compute_collection_credit_on_hold",
+        search="_search_collection_credit_on_hold",
+        help="A credit hold is in force for this debtor in the current company: new "
+        "invoices and sales orders are warned about or refused, as its policy says.",
+    )
+    collection_credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_collection_credit_currency_id"
+    )
+    collection_credit_receivable = fields.Monetary(
+        string="Open Receivables",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+        help="What the debtor owes on posted entries, due or not, less unapplied credits.",
+    )
+    collection_credit_overdue = fields.Monetary(
+        string="Of Which Overdue",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+    )
+    collection_credit_draft = fields.Monetary(
+        string="Draft Invoices",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+        help="Customer invoices not posted yet.",
+    )
+    collection_credit_orders = fields.Monetary(
+        string="Sales Orders to Invoice",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+        help="Confirmed sales orders not invoiced yet (with Sales installed).",
+    )
+    collection_credit_exposure = fields.Monetary(
+        string="Credit Exposure",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+        help="Open receivables + draft invoices + sales orders to invoice.",
+    )
+    collection_credit_available = fields.Monetary(
+        string="Available Credit",
+        currency_field="collection_credit_currency_id",
+        compute="_compute_collection_credit_exposure",
+        help="Credit limit - exposure. Zero limit: no limit.",
+    )
+    collection_credit_review_date = fields.Date(
+        string="Next Credit Review",
+        company_dependent=True,
+        help="When the debtor's credit limit is to be reviewed: the collector gets an "
+        "activity on that day; adjusting the limit from the case closes it.",
+    )
+
+    @api.depends_context("company")
+    def _compute_collection_credit_currency_id(self):
+        self.collection_credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_collection_credit_on_hold(self):
+        held = self.env["collection.credit.hold"]._held_partner_ids(
+            self.env.company, self.commercial_partner_id
+        )
+        for partner in self:
+            partner.collection_credit_on_hold = partner.commercial_partner_id.id in held
+
+    def _search_collection_credit_on_hold(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        held = list(self.env["collection.credit.hold"]._held_partner_ids(self.env.company))
+        domain = Domain("commercial_partner_id", "in", held)
+        return domain if True in value else ~domain
+
+    @api.depends_context("company")
+    def _compute_collection_credit_exposure(self):
+        exposure = self.commercial_partner_id._collection_credit_exposure(self.env.company)
+        for partner in self:
+            figures = exposure.get(partner.commercial_partner_id.id, {})
+            partner.collection_credit_receivable = figures.get("receivable", 0.0)
+            partner.collection_credit_overdue = figures.get("overdue", 0.0)
+            partner.collection_credit_draft = figures.get("draft", 0.0)
+            partner.collection_credit_orders = figures.get("orders", 0.0)
+            partner.collection_credit_exposure = figures.get("exposure", 0.0)
+            partner.collection_credit_available = figures.get("available", 0.0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_collection_credit_limit_value(vals)
+        partners = super().create(vals_list)
+        changed = [
+            (partner, vals["credit_limit"])
+            for partner, vals in zip(partners, vals_list, strict=True)
+            if vals.get("credit_limit")
+        ]
+        if changed:
+            self.env["collection.credit.limit.change"]._record(
+                {partner: 0.0 for partner, _limit in changed},
+                self.env.company,
+                dict(changed),
+            )
+        return partners
+
+    def write(self, vals):
+        if "credit_limit" not in vals:
+            return super().write(vals)
+        self._check_collection_credit_limit_value(vals)
+        company = self.env.company
+        before = {partner: partner.credit_limit for partner in self.sudo().with_company(company)}
+        result = super().write(vals)
+        after = {partner: partner.credit_limit for partner in self.sudo().with_company(company)}
+        self.env["collection.credit.limit.change"]._record(before, company, after)
+        return result
+
+    def _check_collection_credit_limit_value(self, vals):
+        """Refuse a negative limit before anything is written (and recorded)."""
+        if (vals.get("credit_limit") or 0.0) < 0:
+            raise ValidationError(
+                self.env._("A credit limit cannot be negative: enter 0 (no limit) or more.")
+            )
+
+    def _collection_credit_exposure(self, company, balances=None):
+        """{commercial partner id: {limit, receivable, overdue, draft, orders, exposure,
+        available}} for these commercial partners in a company, in the company
+        currency. A few queries whatever the number of partners: the receivable
+        balances (`collection.case._get_debtor_balances`, or `balances` when the caller
+        has them), one grouped read of the draft invoices, one of the sales orders
+        (`_collection_credit_orders`) and one read of the limits."""
+        partners = self.commercial_partner_id.sudo().with_company(company)
+        if not partners:
+            return {}
+        if balances is None:
+            balances = self.env["collection.case"].sudo()._get_debtor_balances(company, partners)
+        drafts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("commercial_partner_id", "in", partners.ids),
+                    ("move_type", "in", ("out_invoice", "out_receipt")),
+                    ("state", "=", "draft"),
+                ],
+                ["commercial_partner_id"],
+                ["amount_total_signed:sum"],
+            )
+        )
+        orders = partners._collection_credit_orders(company)
+        result = {}
+        for partner in partners:
+            balance = balances.get(partner.id) or {}
+            receivable = balance.get("due") or 0.0
+            draft = drafts.get(partner, 0.0)
+            ordered = orders.get(partner.id, 0.0)
+            exposure = receivable + draft + ordered
+            limit = partner.credit_limit
+            result[partner.id] = {
+                "limit": limit,
+                "receivable": receivable,
+                "overdue": balance.get("overdue") or 0.0,
+                "draft": draft,
+                "orders": ordered,
+                "exposure": exposure,
+                "available": limit - exposure if limit else 0.0,
+            }
+        return result
+
+    def _collection_credit_orders(self, company):
+        """{commercial partner id: confirmed sales orders not invoiced yet}, in the
+        company currency. Nothing without Sales: the Sales bridge fills it."""
+        return {}
+
+    def _collection_credit_state(self, company):
+        """(holds in force, exposure figures) of these debtors in a company, for
+        `_collection_credit_messages`: a few queries for all of them."""
+        partners = self.commercial_partner_id
+        holds = self.env["collection.credit.hold"].sudo()._in_force(company, partners)
+        return holds.grouped("partner_id"), partners._collection_credit_exposure(company)
+
+    def _collection_credit_messages(self, state, company, amount=0.0):
+        """Why this debtor's new sales are warned about or refused, from
+        `_collection_credit_state`: its credit holds in force, and an exposure (plus
+        `amount`, what the document adds that the exposure does not count yet) above
+        its limit. No query."""
+        self.ensure_one()
+        holds, exposure = state
+        currency = company.currency_id
+        messages = [
+            self.env._(
+                "%(debtor)s is on credit hold since %(date)s: %(reason)s.",
+                debtor=self.name,
+                date=hold.date_start,
+                reason=hold.reason,
+            )
+            for hold in holds.get(self, [])
+        ]
+        figures = exposure.get(self.id) or {}
+        total = figures.get("exposure", 0.0) + amount
+        limit = figures.get("limit", 0.0)
+        if limit and currency.compare_amounts(total, limit) > 0:
+            messages.append(
+                self.env._(
+                    "%(debtor)s's exposure would be %(total)s, above its credit limit of "
+                    "%(limit)s.",
+                    debtor=self.name,
+                    total=formatLang(self.env, total, currency_obj=currency),
+                    limit=formatLang(self.env, limit, currency_obj=currency),
+                )
+            )
+        return messages
+
+    def _collection_credit_reasons(self, company, amount=0.0):
+        """{commercial partner: [why new sales are warned about or refused]} for those of
+        these debtors on credit hold or over their limit in a company."""
+        state = self._collection_credit_state(company)
+        reasons = {}
+        for partner in self.commercial_partner_id:
+            messages = partner._collection_credit_messages(state, company, amount)
+            if messages:
+                reasons[partner] = messages
+        return reasons
+
+    def _collection_credit_modes(self, company):
+        """{commercial partner: 'warn' or 'block'}: what a credit hold does under the
+        debtor's policy in a company (warn when it has no policy)."""
+        partners = self.commercial_partner_id.sudo()
+        policies = (
+            self.env["collection.policy"].sudo()._get_partner_policies(partners, company.sudo())
+        )
+        return {
+            partner.with_env(self.env): policies[partner.id].credit_hold_mode
+            if policies.get(partner.id)
+            else "warn"
+            for partner in partners
+        }
+
+    def _collection_credit_release_message(self, company):
+        """Who can release a refused document: the users with the override right."""
+        group = self.env.ref("collections_management.group_collections_credit_override")
+        users = (
+            group.sudo()
+            .all_user_ids.filtered(lambda user: not user.share and company in user.company_ids)
+            .sorted("name")
+        )
+        names = ", ".join(users[:5].mapped("name")) or self.env._("nobody yet")
+        return self.env._(
+            "A user with the Credit Hold Override right (%(names)s) can confirm it with a "
+            "reason, and a Collections Manager can lift the hold.",
+            names=names,
+        )
+
+    def action_collection_credit_limit(self):
+        """Adjust Credit Limit: the wizard asks for the new limit and a reason."""
+        self.ensure_one()
+        return self.env["collection.credit.limit.wizard"]._get_records_action(
+            name=self.env._("Adjust Credit Limit"),
+            target="new",
+            context={
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.env.company.id,
+            },
+        )
+
+    def action_view_collection_credit_limit_changes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_credit_limit_change_action"
+        )
+        action.update(domain=[("partner_id", "=", self.commercial_partner_id.id)], context={})
+        return action
+
+    def action_collection_credit_hold(self):
+        self.ensure_one()
+        return self.env["collection.credit.hold"]._get_records_action(
+            name=self.env._("Put on Credit Hold"),
+            target="new",
+            context={
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.env.company.id,
             },
         )

@@ -281,3 +281,66 @@ class CollectionDashboard(models.Model):
         )
         action["domain"] = [("company_id", "=", self.company_id.id), ("is_open", "=", True)]
         return action
+
+    # ------------------------------------------------------------------
+    # Credit control: debtors on hold and over their limit, exposure by collector
+    # and by stage of the open cases
+    # ------------------------------------------------------------------
+    credit_hold_count = fields.Integer(
+        string="Debtors on Credit Hold", compute="_compute_credit_figures"
+    )
+    credit_over_limit_count = fields.Integer(
+        string="Debtors over Their Limit",
+        compute="_compute_credit_figures",
+        help="Open cases whose debtor's exposure passes its credit limit.",
+    )
+    credit_by_collector_data = fields.Json(
+        string="Exposure by Collector",
+        compute="_compute_credit_figures",
+        help="Credit exposure of the open cases' debtors by collector: [{id, label, amount}].",
+    )
+    credit_by_stage_data = fields.Json(
+        string="Exposure by Stage",
+        compute="_compute_credit_figures",
+        help="Credit exposure of the open cases' debtors by stage: [{id, label, amount}].",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_credit_figures(self):
+        Hold = self.env["collection.credit.hold"]
+        Case = self.env["collection.case"]
+        for card in self:
+            company = card.company_id
+            cases = Case.search([("company_id", "=", company.id), ("is_open", "=", True)])
+            exposure = cases.partner_id._collection_credit_exposure(company)
+            by_collector, by_stage = {}, {}
+            over = 0
+            for case in cases:
+                figures = exposure.get(case.partner_id.id) or {}
+                amount = figures.get("exposure", 0.0)
+                limit = figures.get("limit", 0.0)
+                over += bool(limit) and amount > limit
+                by_collector[case.user_id] = by_collector.get(case.user_id, 0.0) + amount
+                by_stage[case.stage_id] = by_stage.get(case.stage_id, 0.0) + amount
+            card.credit_hold_count = len(Hold._held_partner_ids(company))
+            card.credit_over_limit_count = over
+            card.credit_by_collector_data = [
+                {
+                    "id": user.id,
+                    "label": user.name or self.env._("Unassigned"),
+                    "amount": amount,
+                }
+                for user, amount in sorted(by_collector.items(), key=lambda item: -item[1])
+            ][:TOP_COUNT]
+            card.credit_by_stage_data = [
+                {"id": stage.id, "label": stage.name, "amount": amount}
+                for stage, amount in sorted(by_stage.items(), key=lambda item: -item[1])
+            ]
+
+    def action_open_credit_risk(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_management.collection_case_action_credit"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id), ("is_open", "=", True)]
+        return action

@@ -3,6 +3,7 @@ from . import (
     test_case_documents,
     test_compliance,
     test_contact_guards,
+    test_credit_control,
     test_disputes,
     test_followup_run,
     test_followup_scale,

@@ -3,6 +3,8 @@ from . import (
     collection_aged_receivable_wizard,
     collection_case_reassign,
     collection_contact_log,
+    collection_credit_limit_wizard,
+    collection_credit_override,
     collection_statement_wizard,
     collection_write_off_wizard,
 )
