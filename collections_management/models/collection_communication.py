@@ -357,8 +357,9 @@ class CollectionCommunication(models.Model):
         }
 
     def _create_contact_entries(self):
-        """The contact log records each email or letter sent, in one insert."""
-        self.env["collection.contact"].with_context(collection_guard_checked=True).create(
+        """The contact log records each email or letter sent, in one insert. The run
+        checked the guards of these contacts before sending."""
+        self.env["collection.contact"]._create_entries(
             [
                 {
                     "case_id": communication.case_id.id,
@@ -376,7 +377,8 @@ class CollectionCommunication(models.Model):
                 }
                 for communication in self
                 if communication.mail_id or communication.level_id.send_letter
-            ]
+            ],
+            guards_checked=True,
         )
 
     def _link_each(self, field_name, targets):

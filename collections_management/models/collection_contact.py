@@ -25,6 +25,10 @@ OUTCOMES = [
     ("stop", "Asked to Stop"),
     ("sent", "Sent"),
 ]
+# Who overrode a guard and why: written by the server when a manager overrides.
+GUARD_OVERRIDE_FIELDS = ("guard_override_reason", "guard_override_user_id")
+# Written by the server when a contact is logged, never afterwards.
+SERVER_FIELDS = {*GUARD_OVERRIDE_FIELDS, "communication_id"}
 # Contact records are kept at least this long after the debtor's last contact.
 RETENTION_YEARS = 3
 
@@ -137,8 +141,24 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        return self._create_entries(vals_list)
+
+    @api.model
+    def _create_entries(self, vals_list, guards_checked=False):
+        """Log contacts: the guards decide here, on the server, whether each outbound
+        contact may happen. A client can only ask for the manager override (context
+        key `collection_guard_override`, the reason); whoever calls `create`, the
+        guards run. Only server code that already checked them (the follow-up run)
+        skips them, by calling this private method with `guards_checked`: a method
+        starting with `_` cannot be called over RPC, and a flag in the context could
+        be sent by any client."""
+        # who overrode a guard is set by `_enforce_guards` only, never by the caller
+        vals_list = [
+            {name: value for name, value in vals.items() if name not in GUARD_OVERRIDE_FIELDS}
+            for vals in vals_list
+        ]
         self._fill_open_case(vals_list)
-        if not self.env.context.get("collection_guard_checked"):
+        if not guards_checked:
             self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
         overridden = contacts.filtered("guard_override_user_id")
@@ -153,10 +173,17 @@ class CollectionContact(models.Model):
                     for contact in overridden
                 }
             )
-        contacts._apply_outcomes()
+        contacts._apply_outcomes(log=not guards_checked)
         return contacts
 
     def write(self, vals):
+        if fixed := sorted(SERVER_FIELDS & set(vals)):
+            raise UserError(
+                self.env._(
+                    "%s of a contact entry are set when it is logged and cannot be changed.",
+                    ", ".join(self._fields[name].string for name in fixed),
+                )
+            )
         if "active" in vals and not self.env.user.has_group(
             "collections_management.group_collections_admin"
         ):
@@ -199,7 +226,16 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _fill_open_case(self, vals_list):
-        """A contact logged for a debtor goes on its open case (one search for all)."""
+        """A contact logged for a debtor goes on its open case (one search for all); a
+        contact logged on a case is with the case's debtor, in the case's company (the
+        guards are those of the case's debtor)."""
+        cases = self.env["collection.case"].browse(
+            {vals["case_id"] for vals in vals_list if vals.get("case_id")}
+        )
+        for vals in vals_list:
+            if vals.get("case_id"):
+                case = cases.browse(vals["case_id"])
+                vals.update(partner_id=case.partner_id.id, company_id=case.company_id.id)
         todo = [vals for vals in vals_list if vals.get("partner_id") and not vals.get("case_id")]
         if not todo:
             return
@@ -247,6 +283,11 @@ class CollectionContact(models.Model):
         outbound = [vals for vals in vals_list if vals.get("direction", "outbound") == "outbound"]
         if not outbound:
             return []
+        # a reason is text with something in it, whatever a client sends
+        if isinstance(override_reason, str):
+            override_reason = override_reason.strip() or None
+        else:
+            override_reason = None
         results = self.env["collection.contact.guard"]._check(self._guard_requests(outbound))
         is_manager = self.env.user.has_group("collections_management.group_collections_manager")
         overridden = []
@@ -272,9 +313,9 @@ class CollectionContact(models.Model):
             overridden.append(vals)
         return overridden
 
-    def _apply_outcomes(self):
+    def _apply_outcomes(self, log=True):
         """Carry the outcome over: the next action date to the case, a request to stop
-        to the debtor's cease flag, and a note in the case's chatter."""
+        to the debtor's cease flag, and (with `log`) a note in the case's chatter."""
         for date, contacts in self.filtered("next_action_date").grouped("next_action_date").items():
             contacts.case_id.write({"next_action_date": date})
         stop = self.filtered(lambda c: c.outcome == "stop").partner_id.commercial_partner_id
@@ -282,7 +323,7 @@ class CollectionContact(models.Model):
         stop.filtered(lambda p: not p.collection_cease).sudo().write(
             {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
         )
-        if self.env.context.get("collection_guard_checked"):
+        if not log:
             return  # entries of a follow-up run: the run writes its own notes
         channels = dict(CHANNELS)
         outcomes = dict(OUTCOMES)

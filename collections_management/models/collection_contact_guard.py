@@ -82,7 +82,6 @@ class CollectionContactGuard(models.AbstractModel):
             return {}
         moments = [req.get("at") or now for req in requests]
         since = min(moments) - timedelta(days=max(windows))
-        exclude = self.env.context.get("collection_guard_exclude_ids") or []
         rows = (
             self.env["collection.contact"]
             .with_context(active_test=False)
@@ -92,7 +91,6 @@ class CollectionContactGuard(models.AbstractModel):
                     ("channel", "=", "phone"),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
-                    ("id", "not in", exclude),
                 ],
                 ["partner_id", "date", "direction", "outcome"],
                 load=None,

@@ -1,0 +1,128 @@
+"""What a client sends is input to check, never a decision: the guards, the contact log,
+what documents cover, the bounds of numbers and dates, and text put into messages. Each
+test acts as the user concerned, through the ORM with that user's environment."""
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import CollectionsCommon
+
+
+class SecurityInputCommon(CollectionsCommon):
+    """A consumer debtor in New York (UTC-5 in January) with an overdue invoice and its
+    open case, worked by a collector; a second debtor with its own case."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.debtor_type = "consumer"
+        (cls.debtor | cls.debtor_two).tz = "America/New_York"
+        cls.collector = cls._create_user("cm_secin_collector", "group_collections_collector")
+        cls.manager = cls._create_user("cm_secin_manager", "group_collections_manager")
+        cls.admin = cls._create_user("cm_secin_admin", "group_collections_admin")
+        cls.lawyer = cls.env["res.partner"].create({"name": "Saul Counsel", "is_company": True})
+
+    @classmethod
+    def _create_user(cls, login, group):
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=login,
+            groups=f"base.group_user,collections_management.{group}",
+            company_id=cls.company.id,
+        )
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+            self.invoice_two = self.create_invoice(self.debtor_two, 500, "2026-01-05")
+        with freeze_time("2026-01-10"):
+            self.env["collection.case"]._sync_cases(self.company)
+        self.case = self.case_of(self.debtor)
+        self.case_two = self.case_of(self.debtor_two)
+        (self.case | self.case_two).user_id = self.collector
+
+    def log_contact(self, user, when="2026-01-14 15:00:00", context=None, **values):
+        """Log a contact on the case as `user` at `when` (UTC; 10:00 in New York)."""
+        with freeze_time(when):
+            return (
+                self.env["collection.contact"]
+                .with_user(user)
+                .with_context(**(context or {}))
+                .create(
+                    {
+                        "case_id": self.case.id,
+                        "channel": "phone",
+                        "outcome": "no_answer",
+                        **values,
+                    }
+                )
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestGuardsDecidedOnServer(SecurityInputCommon):
+    """No key a client sends lifts a contact guard; only the manager's override, with a
+    reason, lifts the call-frequency guard, and the server records who did it."""
+
+    def test_context_key_does_not_skip_the_guards(self):
+        self.debtor.write({"collection_cease": True, "collection_cease_date": "2026-01-09"})
+        with self.refused(UserError, "asked to cease communication"):
+            self.log_contact(self.collector, context={"collection_guard_checked": True})
+        self.debtor.write({"collection_cease": False, "collection_lawyer_id": self.lawyer.id})
+        with self.refused(UserError, "represented by Saul Counsel"):
+            self.log_contact(self.manager, context={"collection_guard_checked": True})
+
+    def test_context_key_does_not_hide_calls_from_the_frequency_guard(self):
+        first = self.log_contact(self.collector, when="2026-01-12 15:00:00", outcome="reached")
+        with self.refused(UserError, "no call for 7 days after a conversation"):
+            self.log_contact(self.collector, context={"collection_guard_exclude_ids": first.ids})
+
+    def test_override_fields_are_set_by_the_server_only(self):
+        self.log_contact(self.collector, when="2026-01-12 15:00:00", outcome="reached")
+        forged = {
+            "guard_override_reason": "Debtor asked us to call back",
+            "guard_override_user_id": self.manager.id,
+        }
+        with self.refused(UserError, "A Collections Manager may override"):
+            self.log_contact(self.collector, **forged)
+        # an allowed contact does not carry a forged override either
+        contact = self.log_contact(self.collector, when="2026-01-20 15:00:00", **forged)
+        self.assertFalse(contact.guard_override_reason)
+        self.assertFalse(contact.guard_override_user_id)
+        with self.refused(UserError, "cannot be changed"):
+            contact.with_user(self.manager).write(forged)
+        self.assertFalse(self.case.message_ids.filtered(lambda m: "overridden" in m.body))
+
+    def test_override_needs_a_manager_and_a_reason(self):
+        self.log_contact(self.collector, when="2026-01-12 15:00:00", outcome="reached")
+        reason = {"collection_guard_override": "Debtor asked us to call back"}
+        with self.refused(UserError, "A Collections Manager may override"):
+            self.log_contact(self.collector, context=reason)
+        for blank in ("   ", ["a list"], {"a": "dict"}):
+            with self.refused(UserError, "Give an override reason"):
+                self.log_contact(self.manager, context={"collection_guard_override": blank})
+        contact = self.log_contact(
+            self.manager, context={"collection_guard_override": "  Debtor asked us to call back "}
+        )
+        self.assertRecordValues(
+            contact,
+            [
+                {
+                    "guard_override_reason": "Debtor asked us to call back",
+                    "guard_override_user_id": self.manager.id,
+                }
+            ],
+        )
+
+    def test_contact_of_a_case_is_with_the_case_debtor(self):
+        """The guards of the case's debtor are checked, and the entry is that debtor's:
+        naming another debtor does not log a call to a debtor who asked to stop."""
+        self.debtor_two.write({"collection_cease": True, "collection_cease_date": "2026-01-09"})
+        contact = self.log_contact(self.collector, partner_id=self.debtor_two.id)
+        self.assertEqual(contact.partner_id, self.debtor)
+        with self.refused(UserError, "asked to cease communication"):
+            self.log_contact(self.collector, case_id=self.case_two.id, partner_id=self.debtor.id)
