@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
+
+from ..tools import check_range
 
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
@@ -29,8 +34,26 @@ OUTCOMES = [
 GUARD_OVERRIDE_FIELDS = ("guard_override_reason", "guard_override_user_id")
 # Written by the server when a contact is logged, never afterwards.
 SERVER_FIELDS = {*GUARD_OVERRIDE_FIELDS, "communication_id"}
+# What happened: fixed once logged; a Collections Manager may correct it, noted on the
+# case. The note and the next action stay open to the collector.
+FACT_FIELDS = (
+    "date",
+    "channel",
+    "direction",
+    "outcome",
+    "user_id",
+    "case_id",
+    "partner_id",
+    "company_id",
+    "contact_partner_id",
+    "contact_name",
+)
 # Contact records are kept at least this long after the debtor's last contact.
 RETENTION_YEARS = 3
+# How far back a contact may be dated (history imported from an earlier system), and
+# how far ahead (clocks differ a little; a contact is logged once it happened).
+HISTORY_YEARS = 10
+FUTURE_TOLERANCE = timedelta(hours=1)
 
 
 class CollectionContact(models.Model):
@@ -43,7 +66,12 @@ class CollectionContact(models.Model):
     # Fields
     # ------------------------------------------------------------------
     date = fields.Datetime(
-        required=True, default=fields.Datetime.now, index=True, help="When the contact happened."
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        help="When the contact happened: at most an hour from now and at most 10 years "
+        "ago (records are kept 3 years after the debtor's last contact; older history "
+        "may be imported).",
     )
     case_id = fields.Many2one(
         "collection.case", index="btree_not_null", check_company=True, ondelete="restrict"
@@ -137,6 +165,26 @@ class CollectionContact(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        now = fields.Datetime.now()
+        check_range(self, "date", now - relativedelta(years=HISTORY_YEARS), now + FUTURE_TOLERANCE)
+
+    @api.constrains("case_id", "partner_id")
+    def _check_case_debtor(self):
+        for contact in self.filtered("case_id"):
+            if contact.partner_id != contact.case_id.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "A contact of case %(case)s is with its debtor %(debtor)s.",
+                        case=contact.case_id.name,
+                        debtor=contact.case_id.partner_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
@@ -190,7 +238,34 @@ class CollectionContact(models.Model):
             raise UserError(
                 self.env._("Only a Collections Administrator can archive contact entries.")
             )
-        return super().write(vals)
+        changed = self._changed_facts(vals)
+        if not changed:
+            return super().write(vals)
+        if not (
+            self.env.su
+            or self.env.user.has_group("collections_management.group_collections_manager")
+        ):
+            raise UserError(
+                self.env._(
+                    "A logged contact is a record of what happened: its %s cannot be "
+                    "changed. Add to its note instead, or ask a Collections Manager to "
+                    "correct it.",
+                    ", ".join(
+                        dict.fromkeys(
+                            self._fields[name]._description_string(self.env)
+                            for names in changed.values()
+                            for name in names
+                        )
+                    ),
+                )
+            )
+        before = {
+            contact: (contact.case_id or contact.partner_id, contact._fact_labels(names))
+            for contact, names in changed.items()
+        }
+        result = super().write(vals)
+        self._log_corrections(before)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_within_retention(self):
@@ -224,6 +299,58 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _changed_facts(self, vals):
+        """{contact: names of the facts `vals` would change on it}."""
+        names = [name for name in FACT_FIELDS if name in vals]
+        changed = {}
+        for contact in self:
+            for name in names:
+                field = self._fields[name]
+                try:
+                    new = field.convert_to_cache(vals[name], contact)
+                    new = field.convert_to_record(new, contact)
+                except (ValueError, TypeError):
+                    new = None  # not a value of the field: a change (the ORM says why)
+                if new != contact[name]:
+                    changed.setdefault(contact, []).append(name)
+        return changed
+
+    def _fact_labels(self, names):
+        """{field name: the value shown to a person} of this contact."""
+        self.ensure_one()
+        labels = {}
+        for name in names:
+            field, value = self._fields[name], self[name]
+            if field.type == "selection":
+                value = dict(field._description_selection(self.env)).get(value)
+            elif field.type == "many2one":
+                value = value.display_name
+            elif field.type == "datetime":
+                value = value and format_datetime(self.env, value)
+            labels[name] = value or "-"
+        return labels
+
+    def _log_corrections(self, before):
+        """Note each correction of a logged contact on its case (or debtor): what it
+        was, what it is, who corrected it; on both cases when it moved to another.
+        `before` maps a contact to its case (or debtor) and its labels before."""
+        notes = []
+        for contact, (old_thread, old) in before.items():
+            new = contact._fact_labels(old)
+            body = self.env._(
+                "Contact of %(date)s corrected by %(user)s: %(changes)s.",
+                date=contact._fact_labels(["date"])["date"],
+                user=self.env.user.name,
+                changes="; ".join(
+                    f"{self._fields[name]._description_string(self.env)}: "
+                    f"{old[name]} → {new[name]}"
+                    for name in old
+                ),
+            )
+            for thread in dict.fromkeys((old_thread, contact.case_id or contact.partner_id)):
+                notes.append((thread, body))
+        self.env["collection.case"]._log_messages(notes)
+
     @api.model
     def _fill_open_case(self, vals_list):
         """A contact logged for a debtor goes on its open case (one search for all); a

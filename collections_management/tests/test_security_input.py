@@ -4,7 +4,7 @@ test acts as the user concerned, through the ORM with that user's environment.""
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
@@ -126,3 +126,69 @@ class TestGuardsDecidedOnServer(SecurityInputCommon):
         self.assertEqual(contact.partner_id, self.debtor)
         with self.refused(UserError, "asked to cease communication"):
             self.log_contact(self.collector, case_id=self.case_two.id, partner_id=self.debtor.id)
+
+
+@tagged("post_install", "-at_install")
+class TestContactLogIsARecord(SecurityInputCommon):
+    """What happened in a logged contact is fixed for collectors; a manager's correction
+    is noted on the case; the note and the next action stay open."""
+
+    def test_collector_cannot_rewrite_what_happened(self):
+        contact = self.log_contact(self.collector, outcome="no_answer")
+        facts = {
+            "date": "2026-01-13 15:00:00",
+            "channel": "visit",
+            "direction": "inbound",
+            "outcome": "paid",
+            "user_id": self.manager.id,
+            "case_id": self.case_two.id,
+            "partner_id": self.debtor_two.id,
+            "contact_partner_id": self.lawyer.id,
+            "contact_name": "Someone else",
+        }
+        for name, value in facts.items():
+            with self.subTest(field=name), self.refused(UserError, "cannot be changed"):
+                contact.with_user(self.collector).write({name: value})
+        # the note and the next action are the collector's to complete
+        with freeze_time("2026-01-14 16:00:00"):
+            contact.with_user(self.collector).write(
+                {"note": "Will call back Friday", "next_action_date": "2026-01-16"}
+            )
+            # saving a form sends unchanged values again: that is not a change
+            contact.with_user(self.collector).write(
+                {"outcome": "no_answer", "channel": "phone", "date": contact.date}
+            )
+        self.assertRecordValues(
+            contact,
+            [{"note": "Will call back Friday", "outcome": "no_answer", "channel": "phone"}],
+        )
+
+    def test_manager_correction_is_noted_on_the_case(self):
+        contact = self.log_contact(self.collector, outcome="no_answer")
+        with freeze_time("2026-01-14 16:00:00"):
+            contact.with_user(self.manager).write({"outcome": "left_message"})
+        self.assertEqual(contact.outcome, "left_message")
+        note = self.case.message_ids.filtered(lambda m: "corrected by" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertIn("cm_secin_manager", note.body)
+        self.assertIn("Outcome: No Answer → Left Message", note.body)
+
+    def test_contact_dates_are_bounded(self):
+        with freeze_time("2026-01-14 15:00:00"):
+            for date in ("1900-01-01 10:00:00", "9999-12-31 10:00:00", "2026-01-14 16:30:00"):
+                with self.subTest(date=date), self.refused(ValidationError, "Date must be"):
+                    self.env["collection.contact"].with_user(self.collector).create(
+                        {
+                            "case_id": self.case.id,
+                            "direction": "inbound",
+                            "outcome": "reached",
+                            "date": date,
+                        }
+                    )
+        # a little ahead of the server clock, or years back (imported history), is fine
+        self.log_contact(self.collector, date="2026-01-14 15:30:00", direction="inbound")
+        contact = self.log_contact(
+            self.collector, date="2019-06-03 15:00:00", direction="inbound", outcome="reached"
+        )
+        with freeze_time("2026-01-14 16:00:00"), self.refused(ValidationError, "Date must be"):
+            contact.with_user(self.manager).write({"date": "1900-01-01 10:00:00"})

@@ -1,1 +1,2 @@
+from .bounds import check_range, clamp
 from .sql import link_each, write_each
