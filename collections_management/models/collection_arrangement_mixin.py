@@ -145,6 +145,57 @@ class CollectionArrangementMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("move_ids", "partner_id", "company_id", "case_id")
+    def _check_covered_invoices(self):
+        """An arrangement covers posted customer invoices of its own debtor and company
+        only, and sits on that debtor's case: it pauses follow-up of what it covers."""
+        for record in self:
+            debtor = record.partner_id.commercial_partner_id
+            names = {"record": record.display_name, "debtor": debtor.name}
+            foreign = record.move_ids.filtered(lambda m, r=record: m.company_id != r.company_id)
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoices)s belongs to another company than %(record)s "
+                        "(%(company)s): an arrangement covers invoices of its own company.",
+                        invoices=", ".join(foreign.mapped("display_name")),
+                        company=record.company_id.name,
+                        **names,
+                    )
+                )
+            other = record.move_ids.filtered(
+                lambda m: m.move_type not in ("out_invoice", "out_receipt") or m.state != "posted"
+            )
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "%(invoices)s: %(record)s covers posted customer invoices only, not "
+                        "drafts, bills, credit notes or other entries.",
+                        invoices=", ".join(other.mapped("display_name")),
+                        **names,
+                    )
+                )
+            others = record.move_ids.filtered(lambda m, d=debtor: m.commercial_partner_id != d)
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoices)s is not an invoice of %(debtor)s: %(record)s "
+                        "covers its own debtor's invoices only.",
+                        invoices=", ".join(others.mapped("display_name")),
+                        **names,
+                    )
+                )
+            if record.case_id and record.case_id.partner_id != debtor:
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s is the case of %(other)s, not of %(debtor)s: an "
+                        "arrangement sits on its own debtor's case.",
+                        case=record.case_id.name,
+                        other=record.case_id.partner_id.name,
+                        **names,
+                    )
+                )
+
     @api.constrains("grace_days")
     def _check_grace_days(self):
         if any(record.grace_days < 0 for record in self):

@@ -96,11 +96,25 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
-    @api.constrains("scope", "move_id")
+    @api.constrains("scope", "move_id", "partner_id")
     def _check_scope(self):
         for hold in self:
             if hold.scope == "invoice" and not hold.move_id:
                 raise ValidationError(self.env._("Choose the invoice to put on hold."))
+            move = hold.move_id
+            if move and (
+                move.move_type not in ("out_invoice", "out_receipt")
+                or move.state != "posted"
+                or move.commercial_partner_id != hold.partner_id.commercial_partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s is not a posted customer invoice of %(debtor)s: a hold "
+                        "pauses follow-up of its debtor's invoices only.",
+                        invoice=move.display_name,
+                        debtor=hold.partner_id.commercial_partner_id.name,
+                    )
+                )
 
     @api.constrains("date_end")
     def _check_date_end(self):

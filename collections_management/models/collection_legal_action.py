@@ -73,6 +73,12 @@ class CollectionLegalAction(models.Model):
                     )
                 )
 
+    @api.constrains("case_id")
+    def _check_case_not_time_barred(self):
+        """A time-barred debt cannot be sued for: no legal action is started on its
+        case, nor moved onto it."""
+        self.case_id._check_not_time_barred(ValidationError)
+
     @api.constrains("amount_costs", "amount_claimed", "amount_judgment")
     def _check_amounts(self):
         for action in self:
@@ -99,7 +105,6 @@ class CollectionLegalAction(models.Model):
         actions = super().create(vals_list)
         for action in actions:
             case = action.case_id
-            case._check_not_time_barred()
             if not action.amount_claimed:
                 action.amount_claimed = case.amount_overdue
             stage = self.env["collection.stage"]._get_stage_by_type("legal", action.company_id)

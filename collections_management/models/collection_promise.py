@@ -174,8 +174,9 @@ class CollectionPromise(models.Model):
                     )
                 )
 
-    @api.constrains("move_ids", "partner_id", "company_id")
+    @api.constrains("move_ids")
     def _check_invoices(self):
+        # which invoices it may cover: collection.arrangement.mixin._check_covered_invoices
         for promise in self.filtered(lambda p: p.state == "open"):
             if not promise.move_ids:
                 raise ValidationError(
@@ -183,30 +184,6 @@ class CollectionPromise(models.Model):
                         "Choose the invoices the promise of %s covers.", promise.partner_id.name
                     )
                 )
-            debtor = promise.partner_id.commercial_partner_id
-            for move in promise.move_ids:
-                if move.company_id != promise.company_id:
-                    raise ValidationError(
-                        self.env._(
-                            "Invoice %(invoice)s belongs to %(company)s, not to %(ours)s: a "
-                            "promise covers invoices of its own company only.",
-                            invoice=move.name,
-                            company=move.company_id.name,
-                            ours=promise.company_id.name,
-                        )
-                    )
-                if move.commercial_partner_id != debtor:
-                    raise ValidationError(
-                        self.env._(
-                            "Invoice %(invoice)s is not an invoice of %(debtor)s.",
-                            invoice=move.name,
-                            debtor=debtor.name,
-                        )
-                    )
-                if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
-                    raise ValidationError(
-                        self.env._("%s is not a posted customer invoice.", move.display_name)
-                    )
 
     # ------------------------------------------------------------------
     # CRUD

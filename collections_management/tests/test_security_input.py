@@ -4,6 +4,7 @@ test acts as the user concerned, through the ORM with that user's environment.""
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -192,3 +193,102 @@ class TestContactLogIsARecord(SecurityInputCommon):
         )
         with freeze_time("2026-01-14 16:00:00"), self.refused(ValidationError, "Date must be"):
             contact.with_user(self.manager).write({"date": "1900-01-01 10:00:00"})
+
+
+@tagged("post_install", "-at_install")
+class TestWhatDocumentsCover(SecurityInputCommon):
+    """A promise or a plan covers posted customer invoices of its own debtor and company,
+    on that debtor's case; a legal action never lands on a time-barred case."""
+
+    def vendor_bill(self, partner):
+        with freeze_time("2026-01-01"):
+            bill = self.env["account.move"].create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": "2026-01-01",
+                    "invoice_line_ids": [
+                        Command.create({"name": "Goods", "price_unit": 200.0, "tax_ids": []})
+                    ],
+                }
+            )
+            bill.action_post()
+        return bill
+
+    def arrangement(self, model, invoices, **values):
+        defaults = {
+            "collection.promise": {"date_promised": "2026-01-30", "amount": 100.0},
+            "collection.payment.plan": {"instalment_count": 2, "date_first": "2026-02-15"},
+        }[model]
+        with freeze_time("2026-01-14"):
+            return (
+                self.env[model]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "partner_id": self.debtor.id,
+                        "move_ids": [Command.set(invoices.ids)],
+                        **defaults,
+                        **values,
+                    }
+                )
+            )
+
+    def test_arrangements_cover_their_debtor_s_customer_invoices_only(self):
+        bill = self.vendor_bill(self.debtor)
+        for model in ("collection.promise", "collection.payment.plan"):
+            with self.subTest(model=model):
+                with self.refused(ValidationError, "is not an invoice of Debtor One"):
+                    self.arrangement(model, self.invoice | self.invoice_two)
+                with self.refused(ValidationError, f"{bill.name}.*posted customer invoices"):
+                    self.arrangement(model, self.invoice | bill)
+                with self.refused(ValidationError, "is the case of Debtor Two"):
+                    self.arrangement(model, self.invoice, case_id=self.case_two.id)
+                record = self.arrangement(model, self.invoice)
+                with self.refused(ValidationError, self.invoice_two.name):
+                    record.with_user(self.collector).write(
+                        {"move_ids": [Command.link(self.invoice_two.id)]}
+                    )
+
+    def test_hold_pauses_its_debtor_s_customer_invoices_only(self):
+        Hold = self.env["collection.hold"].with_user(self.collector)
+        values = {"scope": "invoice", "reason": "Checking", "date_end": "2026-02-14"}
+        with freeze_time("2026-01-14"):
+            for move in (self.vendor_bill(self.debtor), self.invoice_two):
+                with self.subTest(move=move.name), self.refused(ValidationError, move.name):
+                    Hold.create({**values, "move_id": move.id, "partner_id": self.debtor.id})
+            hold = Hold.create({**values, "move_id": self.invoice.id})
+            self.assertEqual(hold.partner_id, self.debtor)
+
+    def test_active_plan_does_not_pause_another_debtor_s_invoice(self):
+        with self.refused(ValidationError, "is not an invoice of Debtor One"):
+            plan = self.arrangement(
+                "collection.payment.plan", self.invoice_two, case_id=self.case.id
+            )
+            with freeze_time("2026-01-14"):
+                plan.with_user(self.collector).action_activate()
+        paused = self.env["collection.payment.plan"]._move_ids_in_state(self.company, "active")
+        self.assertNotIn(self.invoice_two.id, paused)
+
+    def test_legal_action_cannot_be_moved_onto_a_time_barred_case(self):
+        self.env["collection.limitation.period"].search([]).unlink()
+        self.env["collection.limitation.period"].create(
+            {"country_id": self.env.ref("base.de").id, "years": 3}
+        )
+        self.debtor_two.country_id = self.env.ref("base.de")
+        with freeze_time("2021-12-01"):
+            self.create_invoice(self.debtor_two, 900.0, "2022-03-01")
+        with freeze_time("2026-01-14"):
+            self.env["collection.case"]._sync_cases(self.company)
+            self.assertTrue(self.case_two.is_time_barred)
+            action = (
+                self.env["collection.legal.action"]
+                .with_user(self.collector)
+                .create({"case_id": self.case.id, "court": "AG Koeln"})
+            )
+            with self.refused(ValidationError, "time-barred"):
+                action.write({"case_id": self.case_two.id})
+            with self.refused(UserError, "time-barred"):
+                self.env["collection.legal.action"].with_user(self.collector).create(
+                    {"case_id": self.case_two.id, "court": "AG Koeln"}
+                )
