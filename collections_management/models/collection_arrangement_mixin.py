@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import GRACE_DAYS, check_range
+
 
 class CollectionArrangementMixin(models.AbstractModel):
     """What promises to pay and payment plans share, on top of being case documents: a
@@ -198,8 +200,7 @@ class CollectionArrangementMixin(models.AbstractModel):
 
     @api.constrains("grace_days")
     def _check_grace_days(self):
-        if any(record.grace_days < 0 for record in self):
-            raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+        check_range(self, "grace_days", *GRACE_DAYS)
 
     # ------------------------------------------------------------------
     # Business methods

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import write_each
+from ..tools import check_range, write_each, years_around
 from .collection_stage import CLOSED_STAGE_TYPES
 
 
@@ -84,7 +84,8 @@ class CollectionCase(models.Model):
     date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
     last_followup_date = fields.Date(string="Last Follow-up", readonly=True, copy=False)
     next_action_date = fields.Date(
-        tracking=True, help="When the collector plans to act on this case next."
+        tracking=True,
+        help="When the collector plans to act on this case next (at most 5 years ahead).",
     )
     amount_due = fields.Monetary(
         string="Total Due",
@@ -308,7 +309,7 @@ class CollectionCase(models.Model):
                 debtor &= Domain(
                     "partner_id.state_id", "not in", states_with_period[period.country_id]
                 )
-            cutoff = fields.Date.subtract(today, years=period.years)
+            cutoff = fields.Date.subtract(today, years=period._bounded_years())
             overdue = Domain(
                 "invoice_ids",
                 "any",
@@ -341,6 +342,10 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("next_action_date")
+    def _check_next_action_date(self):
+        check_range(self, "next_action_date", *years_around(fields.Date.context_today(self)))
+
     @api.constrains("stage_id")
     def _check_legal_stage(self):
         for case in self.filtered(lambda c: c.stage_type == "legal"):

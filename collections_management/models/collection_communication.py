@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
-from ..tools import link_each, write_each
+from ..tools import PERIOD_DAYS, clamp, link_each, write_each
 
 _logger = logging.getLogger(__name__)
 LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
@@ -422,7 +422,8 @@ class CollectionCommunication(models.Model):
                 "summary": level.activity_summary
                 or self.env._("Follow-up level %s reached", level.name),
                 "date_deadline": fields.Date.add(
-                    communication.run_id.date, days=level.activity_deadline_days
+                    communication.run_id.date,
+                    days=clamp(level.activity_deadline_days, PERIOD_DAYS),
                 ),
             }
             if level.activity_type_id:

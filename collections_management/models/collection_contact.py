@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
-from ..tools import check_range
+from ..tools import HISTORY_YEARS, check_range, check_value, years_around
 
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
@@ -50,9 +50,8 @@ FACT_FIELDS = (
 )
 # Contact records are kept at least this long after the debtor's last contact.
 RETENTION_YEARS = 3
-# How far back a contact may be dated (history imported from an earlier system), and
-# how far ahead (clocks differ a little; a contact is logged once it happened).
-HISTORY_YEARS = 10
+# How far ahead of the server's clock a contact may be dated (clocks differ a little; a
+# contact is logged once it happened). How far back: tools.HISTORY_YEARS.
 FUTURE_TOLERANCE = timedelta(hours=1)
 
 
@@ -118,7 +117,8 @@ class CollectionContact(models.Model):
     )
     note = fields.Text()
     next_action_date = fields.Date(
-        help="When to act next; also set on the case, which puts it on the worklist that day."
+        help="When to act next (within 5 years); also set on the case, which puts it on "
+        "the worklist that day."
     )
     communication_id = fields.Many2one(
         "collection.communication",
@@ -167,10 +167,18 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.model
+    def _date_bounds(self):
+        now = fields.Datetime.now()
+        return now - relativedelta(years=HISTORY_YEARS), now + FUTURE_TOLERANCE
+
     @api.constrains("date")
     def _check_date(self):
-        now = fields.Datetime.now()
-        check_range(self, "date", now - relativedelta(years=HISTORY_YEARS), now + FUTURE_TOLERANCE)
+        check_range(self, "date", *self._date_bounds())
+
+    @api.constrains("next_action_date")
+    def _check_next_action_date(self):
+        check_range(self, "next_action_date", *years_around(fields.Date.context_today(self)))
 
     @api.constrains("case_id", "partner_id")
     def _check_case_debtor(self):
@@ -206,6 +214,11 @@ class CollectionContact(models.Model):
             for vals in vals_list
         ]
         self._fill_open_case(vals_list)
+        # the guards judge the moment of the contact: it must be a sane one
+        self._collection_check_input(vals_list)
+        for vals in vals_list:
+            date = fields.Datetime.to_datetime(vals.get("date"))
+            check_value(self, "date", date, *self._date_bounds())
         if not guards_checked:
             self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)

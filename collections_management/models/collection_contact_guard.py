@@ -6,6 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from ..tools import PERIOD_DAYS, clamp, shift
 from .collection_contact import CHANNELS
 
 # Channels the guards know; letters and portal messages are not "contacts" in the
@@ -74,7 +75,7 @@ class CollectionContactGuard(models.AbstractModel):
         if not partners:
             return {}
         windows = [
-            max(policy.call_window_days, policy.call_quiet_days)
+            clamp(max(policy.call_window_days, policy.call_quiet_days), PERIOD_DAYS)
             for policy in policies.values()
             if policy and policy.guard_call_frequency
         ]
@@ -259,7 +260,7 @@ class CollectionContactGuard(models.AbstractModel):
         if not stats:
             return []
         blocks = []
-        since = now - timedelta(days=policy.call_window_days)
+        since = shift(now, days=-clamp(policy.call_window_days, PERIOD_DAYS))
         attempts = sum(1 for date in stats["calls"] if since < date <= now)
         if attempts >= policy.call_max_attempts:
             blocks.append(
@@ -276,7 +277,7 @@ class CollectionContactGuard(models.AbstractModel):
                 )
             )
         last_talk = max((date for date in stats["talks"] if date <= now), default=None)
-        if last_talk and now < last_talk + timedelta(days=policy.call_quiet_days):
+        if last_talk and now < shift(last_talk, days=clamp(policy.call_quiet_days, PERIOD_DAYS)):
             blocks.append(
                 (
                     "frequency",

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from ..tools import PLAN_YEARS, check_range, shift
+
 
 class CollectionHold(models.Model):
     _name = "collection.hold"
@@ -50,7 +52,8 @@ class CollectionHold(models.Model):
         string="Until",
         required=True,
         tracking=True,
-        help="Follow-up resumes by itself the day after this date.",
+        help="Follow-up resumes by itself the day after this date: today at the earliest, "
+        "5 years ahead at the latest.",
     )
     user_id = fields.Many2one("res.users", string="Set By", default=lambda self: self.env.user)
     is_active = fields.Boolean(
@@ -119,6 +122,7 @@ class CollectionHold(models.Model):
     @api.constrains("date_end")
     def _check_date_end(self):
         today = fields.Date.context_today(self)
+        check_range(self, "date_end", high=shift(today, years=PLAN_YEARS))
         for hold in self:
             if hold.date_end < today:
                 raise ValidationError(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import LIMITATION_YEARS, check_range, clamp
+
 
 class CollectionLimitationPeriod(models.Model):
     _name = "collection.limitation.period"
@@ -27,7 +29,7 @@ class CollectionLimitationPeriod(models.Model):
         required=True,
         default=6,
         help="Years after the oldest overdue due date after which the debt is time-barred: "
-        "it can no longer be sued for, and letters may not threaten suit.",
+        "it can no longer be sued for, and letters may not threaten suit. From 1 to 30.",
     )
     note = fields.Char(help="The statute, e.g. 'Limitation Act 1980, s.5'.")
     active = fields.Boolean(default=True)
@@ -48,11 +50,7 @@ class CollectionLimitationPeriod(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("years")
     def _check_years(self):
-        for period in self:
-            if period.years <= 0:
-                raise ValidationError(
-                    self.env._("A limitation period is a positive number of years.")
-                )
+        check_range(self, "years", *LIMITATION_YEARS)
 
     @api.constrains("country_id", "state_id")
     def _check_state(self):
@@ -70,7 +68,7 @@ class CollectionLimitationPeriod(models.Model):
         """{partner id: years} for the partners whose jurisdiction has a period: the
         state's period where there is one, else the country's. One query."""
         periods = self.search([("country_id", "in", partners.country_id.ids)])
-        by_key = {(p.country_id.id, p.state_id.id or False): p.years for p in periods}
+        by_key = {(p.country_id.id, p.state_id.id or False): p._bounded_years() for p in periods}
         result = {}
         for partner in partners:
             country = partner.country_id.id
@@ -82,3 +80,9 @@ class CollectionLimitationPeriod(models.Model):
             if years:
                 result[partner.id] = years
         return result
+
+    def _bounded_years(self):
+        """The period's years, within the bounds even on a row stored before they were
+        checked (a date 9,000 years on does not exist)."""
+        self.ensure_one()
+        return clamp(self.years, LIMITATION_YEARS)

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date
 
-from ..tools import write_each
+from ..tools import GRACE_DAYS, check_range, clamp, shift, write_each, years_around
 from .collection_contact import CHANNELS
 
 PROMISE_STATES = [
@@ -59,19 +59,21 @@ class CollectionPromise(models.Model):
         required=True,
         default=fields.Date.context_today,
         tracking=True,
-        help="The day the debtor made the promise: payments from that day on count.",
+        help="The day the debtor made the promise (today or earlier, at most 10 years ago): "
+        "payments from that day on count.",
     )
     date_promised = fields.Date(
         string="Promised Date",
         required=True,
         tracking=True,
         index=True,
-        help="The day the debtor promised to have paid by.",
+        help="The day the debtor promised to have paid by: from the day the promise was "
+        "made to 5 years after today.",
     )
     grace_days = fields.Integer(
         tracking=True,
         help="Payments received this many days after the promised date still count. "
-        "Proposed from the debtor's policy.",
+        "Proposed from the debtor's policy. From 0 to 365.",
     )
     date_deadline = fields.Date(
         string="Evaluated After",
@@ -121,8 +123,8 @@ class CollectionPromise(models.Model):
     @api.depends("date_promised", "grace_days")
     def _compute_date_deadline(self):
         for promise in self:
-            promise.date_deadline = promise.date_promised and fields.Date.add(
-                promise.date_promised, days=promise.grace_days
+            promise.date_deadline = promise.date_promised and shift(
+                promise.date_promised, days=clamp(promise.grace_days, GRACE_DAYS)
             )
 
     @api.depends("partner_id", "amount", "date_promised")
@@ -155,6 +157,9 @@ class CollectionPromise(models.Model):
     @api.constrains("date", "date_promised")
     def _check_dates(self):
         today = fields.Date.context_today(self)
+        earliest, latest = years_around(today)
+        check_range(self, "date", earliest)
+        check_range(self, "date_promised", high=latest)
         for promise in self:
             if promise.date > today:
                 raise ValidationError(

@@ -177,7 +177,7 @@ class TestContactLogIsARecord(SecurityInputCommon):
     def test_contact_dates_are_bounded(self):
         with freeze_time("2026-01-14 15:00:00"):
             for date in ("1900-01-01 10:00:00", "9999-12-31 10:00:00", "2026-01-14 16:30:00"):
-                with self.subTest(date=date), self.refused(ValidationError, "Date must be"):
+                with self.subTest(date=date), self.refused(ValidationError, "Date .*must be"):
                     self.env["collection.contact"].with_user(self.collector).create(
                         {
                             "case_id": self.case.id,
@@ -191,7 +191,7 @@ class TestContactLogIsARecord(SecurityInputCommon):
         contact = self.log_contact(
             self.collector, date="2019-06-03 15:00:00", direction="inbound", outcome="reached"
         )
-        with freeze_time("2026-01-14 16:00:00"), self.refused(ValidationError, "Date must be"):
+        with freeze_time("2026-01-14 16:00:00"), self.refused(ValidationError, "Date .*must be"):
             contact.with_user(self.manager).write({"date": "1900-01-01 10:00:00"})
 
 
@@ -292,3 +292,162 @@ class TestWhatDocumentsCover(SecurityInputCommon):
                 self.env["collection.legal.action"].with_user(self.collector).create(
                     {"case_id": self.case_two.id, "court": "AG Koeln"}
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestBoundedValues(SecurityInputCommon):
+    """Numbers and dates out of a sane range, of the wrong type, and blank names are
+    refused with an error naming the field; a bad value already stored does not break
+    the code that computes with it."""
+
+    def test_settings_numbers_are_bounded(self):
+        Period = self.env["collection.limitation.period"].with_user(self.admin)
+        germany = {"country_id": self.env.ref("base.de").id}
+        Period.search([]).sudo().unlink()
+        for years, error in ((9000, "Years .*must be between 1 and 30, not 9000"), (0, "Years")):
+            with self.refused(ValidationError, error):
+                Period.create({**germany, "years": years})
+        with self.refused(ValidationError, "Years must be a whole number, not 'abc'"):
+            Period.create({**germany, "years": "abc"})
+        with self.refused(ValidationError, "Years is far too large"):
+            Period.create({**germany, "years": 10**12})
+        level = self.l_first.with_user(self.admin)
+        for values, error in (
+            ({"delay": -10_000_000}, r"Days After Due Date \(First\) must be between -365"),
+            ({"delay": 3651}, "Days After Due Date"),
+            ({"activity_deadline_days": 400}, "Activity Deadline"),
+            ({"delay": [7]}, "Days After Due Date must be a whole number"),
+            ({"delay": 7.5}, "Days After Due Date must be a whole number"),
+        ):
+            with self.subTest(values=values), self.refused(ValidationError, error):
+                level.write(values)
+        policy = self.policy.with_user(self.admin)
+        for values, error in (
+            ({"promise_grace_days": 400}, "Promise Grace Days"),
+            ({"plan_grace_days": -1}, "Plan Grace Days"),
+            ({"call_window_days": -1}, "Per Rolling Days"),
+            ({"call_max_attempts": 1000}, "Max Call Attempts"),
+            ({"validation_days": 10_000}, "Validation Period"),
+        ):
+            with self.subTest(values=values), self.refused(ValidationError, error):
+                policy.write(values)
+        for values, error in (
+            ({"collection_batch_size": 0}, "Follow-up Batch Size"),
+            ({"collection_dispute_days": 100_000}, "Dispute Deadline"),
+            ({"collection_min_overdue_amount": -5.0}, "Minimum Overdue Amount"),
+            ({"collection_weight_age": 1e300}, "Weight per Day Overdue"),
+            ({"collection_weight_age": "nan"}, "Weight per Day Overdue must be a number"),
+        ):
+            with self.subTest(values=values), self.refused(ValidationError, error):
+                self.company.write(values)
+        agency = self.env["res.partner"].create({"name": "Agency", "is_collection_agency": True})
+        for values, error in (
+            ({"collection_agency_min_days": 100_000}, "Minimum Days Overdue"),
+            ({"collection_agency_min_amount": -1.0}, "Minimum Placement Amount"),
+        ):
+            with self.subTest(values=values), self.refused(ValidationError, error):
+                agency.write(values)
+
+    def test_dates_of_documents_are_bounded(self):
+        Hold = self.env["collection.hold"].with_user(self.collector)
+        hold = {"scope": "debtor", "partner_id": self.debtor.id, "reason": "Checking"}
+        with freeze_time("2026-01-14"):
+            with self.refused(ValidationError, "Until .* must be .*or earlier, not 12/31/9999"):
+                Hold.create({**hold, "date_end": "9999-12-31"})
+            with self.refused(ValidationError, "Until must be a date"):
+                Hold.create({**hold, "date_end": "someday"})
+            self.assertTrue(Hold.create({**hold, "date_end": "2030-12-31"}))
+            Promise = self.env["collection.promise"].with_user(self.collector)
+            promise = {
+                "partner_id": self.debtor.id,
+                "move_ids": [Command.set(self.invoice.ids)],
+                "amount": 100.0,
+            }
+            for values, error in (
+                ({"date_promised": "9999-12-31"}, "Promised Date"),
+                ({"date": "1900-01-01", "date_promised": "2026-01-30"}, "Made On"),
+                ({"date_promised": "2026-01-30", "grace_days": 100_000}, "Grace Days"),
+            ):
+                with self.subTest(values=values), self.refused(ValidationError, error):
+                    Promise.create({**promise, **values})
+            Plan = self.env["collection.payment.plan"].with_user(self.collector)
+            plan = {"partner_id": self.debtor.id, "date_first": "2026-02-15"}
+            for values, error in (
+                ({"instalment_count": 0}, "at least one instalment"),
+                ({"instalment_count": 1_000_000}, "Number of Instalments"),
+                ({"instalment_count": 3.5}, "Number of Instalments must be a whole number"),
+                ({"date_first": "9999-12-31"}, "First Instalment"),
+                ({"date": "2199-01-01"}, "Agreed On"),
+                ({"down_payment": 10.0, "down_payment_date": "9999-01-01"}, "Down Payment Date"),
+            ):
+                with self.subTest(values=values), self.refused(ValidationError, error):
+                    Plan.create({**plan, **values})
+            Dispute = self.env["collection.dispute"].with_user(self.collector)
+            dispute = {
+                "move_id": self.invoice.id,
+                "amount": 100.0,
+                "reason_id": self.env["collection.dispute.reason"].search([], limit=1).id,
+            }
+            for values, error in (
+                ({"date": "9999-12-31"}, "Opened On"),
+                ({"date": "2026-01-10", "deadline": "2026-01-01"}, "Deadline"),
+                ({"verification_sent_date": "1900-01-01"}, "Verification Sent On"),
+            ):
+                with self.subTest(values=values), self.refused(ValidationError, error):
+                    Dispute.create({**dispute, **values})
+            action = (
+                self.env["collection.legal.action"]
+                .with_user(self.collector)
+                .create({"case_id": self.case.id})
+            )
+            for values, error in (
+                ({"date_filed": "1900-01-01"}, "Filing Date"),
+                ({"date_judgment": "9999-12-31"}, "Judgment Date"),
+            ):
+                with self.subTest(values=values), self.refused(ValidationError, error):
+                    action.write(values)
+            with self.refused(ValidationError, "Next Action"):
+                self.case.with_user(self.collector).write({"next_action_date": "9999-12-31"})
+            with self.refused(ValidationError, "Next Action"):
+                self.log_contact(self.collector, direction="inbound", next_action_date="9999-12-31")
+
+    def test_blank_names_are_refused(self):
+        with self.refused(ValidationError, "Name cannot be left blank"):
+            self.policy.with_user(self.admin).write({"name": "   "})
+        with self.refused(ValidationError, "Name cannot be left blank"):
+            self.l_first.with_user(self.admin).write({"name": "\t "})
+        with (
+            freeze_time("2026-01-14"),
+            self.refused(ValidationError, "Reason cannot be left blank"),
+        ):
+            self.env["collection.hold"].with_user(self.collector).create(
+                {
+                    "scope": "debtor",
+                    "partner_id": self.debtor.id,
+                    "reason": "  ",
+                    "date_end": "2026-02-14",
+                }
+            )
+
+    def test_stored_bad_values_do_not_break_computing(self):
+        """Rows stored before their bounds were checked: reading a case, its time-bar
+        search and a follow-up preview still work, with the values clamped."""
+        self.env["collection.limitation.period"].search([]).unlink()
+        period = self.env["collection.limitation.period"].create(
+            {"country_id": self.env.ref("base.de").id, "years": 6}
+        )
+        self.debtor.country_id = self.env.ref("base.de")
+        self.env.cr.execute(
+            "UPDATE collection_limitation_period SET years = 9000 WHERE id = %s", [period.id]
+        )
+        self.env.cr.execute(
+            "UPDATE collection_level SET delay = -10000000 WHERE id = %s", [self.l_courtesy.id]
+        )
+        self.env.invalidate_all()
+        with freeze_time("2026-01-14"):
+            case = self.case.with_user(self.collector)
+            self.assertEqual(str(case.limitation_date), "2056-01-05", "clamped to 30 years")
+            self.assertFalse(case.search([("is_time_barred", "=", True)]))
+            run = self.env["collection.run"].create({"company_id": self.company.id})
+            run.action_preview()
+        self.assertEqual(run.state, "preview")
