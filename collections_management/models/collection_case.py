@@ -645,7 +645,11 @@ class CollectionCase(models.Model):
         """Log internal notes on many records, of any models with a chatter, with
         `_message_log_batch`: one batch per model (and one more for a record noted
         twice). `notes` maps a record to its note, or lists (record, note) pairs.
-        Returns the messages in the order of the notes."""
+        Returns the messages in the order of the notes.
+
+        A note is plain text, which mail escapes (what users typed shows as typed,
+        never as HTML), or Markup formatted with `Markup(...) % values`, which escapes
+        the values; never `Markup(text)` around anything a user typed."""
         pairs = list(notes.items() if isinstance(notes, dict) else notes)
         batches, seen = defaultdict(list), defaultdict(int)
         for index, (record, _body) in enumerate(pairs):

@@ -451,3 +451,69 @@ class TestBoundedValues(SecurityInputCommon):
             run = self.env["collection.run"].create({"company_id": self.company.id})
             run.action_preview()
         self.assertEqual(run.state, "preview")
+
+
+@tagged("post_install", "-at_install")
+class TestTextShownAsText(SecurityInputCommon):
+    """What users type as plain text reaches the chatter escaped, never as HTML."""
+
+    IMG = '<img src=x onerror="alert(1)">'
+    LINK = '<a href="https://evil.example">pay here</a>'
+
+    def assertShownAsText(self, record, marker):
+        """The newest note of `record` that mentions `marker` holds the typed text
+        escaped (&lt;img ...) and no tag of it."""
+        messages = self.env["mail.message"].search(
+            [("model", "=", record._name), ("res_id", "=", record.id)], order="id desc"
+        )
+        body = next(str(m.body) for m in messages if marker in str(m.body))
+        self.assertIn("&lt;img src=x onerror=", body)
+        self.assertIn("&lt;a href=", body)
+        self.assertNotIn("<img", body)
+        self.assertNotIn("<a ", body)
+
+    def test_contact_note_and_name(self):
+        self.log_contact(
+            self.collector,
+            direction="inbound",
+            outcome="reached",
+            contact_name=self.LINK,
+            note=self.IMG,
+        )
+        self.assertShownAsText(self.case, "Inbound call")
+
+    def test_override_reason_and_correction(self):
+        self.log_contact(self.collector, when="2026-01-12 15:00:00", outcome="reached")
+        contact = self.log_contact(
+            self.manager, context={"collection_guard_override": f"{self.IMG} {self.LINK}"}
+        )
+        self.assertShownAsText(self.case, "overridden")
+        with freeze_time("2026-01-14 16:00:00"):
+            contact.with_user(self.manager).write({"contact_name": f"{self.IMG}{self.LINK}"})
+        self.assertShownAsText(self.case, "corrected by")
+
+    def test_dispute_resolution_note(self):
+        with freeze_time("2026-01-14"):
+            dispute = (
+                self.env["collection.dispute"]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "move_id": self.invoice.id,
+                        "amount": 100.0,
+                        "reason_id": self.env["collection.dispute.reason"].search([], limit=1).id,
+                        "description": self.IMG,
+                    }
+                )
+            )
+            manager_dispute = dispute.with_user(self.manager)
+            manager_dispute.action_record_verification()
+            manager_dispute.resolution_note = f"{self.IMG} {self.LINK}"
+            manager_dispute.action_reject()
+        self.assertShownAsText(self.case, "rejected")
+        # a reason is more than blanks
+        with freeze_time("2026-01-15"):
+            manager_dispute.action_reopen()
+            manager_dispute.resolution_note = "   "
+            with self.refused(UserError, "Write down in Resolution"):
+                manager_dispute.action_reject()
