@@ -208,11 +208,14 @@ class CollectionContact(models.Model):
         skips them, by calling this private method with `guards_checked`: a method
         starting with `_` cannot be called over RPC, and a flag in the context could
         be sent by any client."""
-        # who overrode a guard is set by `_enforce_guards` only, never by the caller
-        vals_list = [
-            {name: value for name, value in vals.items() if name not in GUARD_OVERRIDE_FIELDS}
-            for vals in vals_list
-        ]
+        # the guards judge what will be stored, defaults (also from the context) included
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        # who overrode a guard is set by `_enforce_guards` only, and the communication
+        # of an entry by the run only, never by the caller (an explicit False keeps a
+        # default from the context out too)
+        server_set = GUARD_OVERRIDE_FIELDS if guards_checked else SERVER_FIELDS
+        for vals in vals_list:
+            vals.update(dict.fromkeys(server_set, False))
         self._fill_open_case(vals_list)
         # the guards judge the moment of the contact: it must be a sane one
         self._collection_check_input(vals_list)

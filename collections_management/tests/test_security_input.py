@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import CollectionsCommon
 
@@ -24,16 +24,6 @@ class SecurityInputCommon(CollectionsCommon):
         cls.manager = cls._create_user("cm_secin_manager", "group_collections_manager")
         cls.admin = cls._create_user("cm_secin_admin", "group_collections_admin")
         cls.lawyer = cls.env["res.partner"].create({"name": "Saul Counsel", "is_company": True})
-
-    @classmethod
-    def _create_user(cls, login, group):
-        return new_test_user(
-            cls.env,
-            login=login,
-            name=login,
-            groups=f"base.group_user,collections_management.{group}",
-            company_id=cls.company.id,
-        )
 
     def setUp(self):
         super().setUp()
@@ -88,14 +78,26 @@ class TestGuardsDecidedOnServer(SecurityInputCommon):
             "guard_override_reason": "Debtor asked us to call back",
             "guard_override_user_id": self.manager.id,
         }
+        communication = self.run_followup("2026-01-13 15:00:00").communication_ids[:1]
+        self.assertTrue(communication)
+        defaults = {f"default_{name}": value for name, value in forged.items()}
+        defaults["default_communication_id"] = communication.id
+        # neither in the values nor as defaults in the context
         with self.refused(UserError, "A Collections Manager may override"):
             self.log_contact(self.collector, **forged)
-        # an allowed contact does not carry a forged override either
-        contact = self.log_contact(self.collector, when="2026-01-20 15:00:00", **forged)
-        self.assertFalse(contact.guard_override_reason)
-        self.assertFalse(contact.guard_override_user_id)
+        with self.refused(UserError, "A Collections Manager may override"):
+            self.log_contact(self.collector, context=defaults)
+        # an allowed contact does not carry a forged override or communication either
+        contacts = self.log_contact(
+            self.collector, when="2026-01-20 15:00:00", communication_id=communication.id
+        )
+        contacts |= self.log_contact(self.collector, when="2026-01-20 16:00:00", **forged)
+        contacts |= self.log_contact(self.collector, when="2026-01-20 17:00:00", context=defaults)
+        self.assertFalse(contacts.filtered("guard_override_reason"))
+        self.assertFalse(contacts.filtered("guard_override_user_id"))
+        self.assertFalse(contacts.filtered("communication_id"))
         with self.refused(UserError, "cannot be changed"):
-            contact.with_user(self.manager).write(forged)
+            contacts[0].with_user(self.manager).write(forged)
         self.assertFalse(self.case.message_ids.filtered(lambda m: "overridden" in m.body))
 
     def test_override_needs_a_manager_and_a_reason(self):
