@@ -11,6 +11,7 @@ from . import collection_arrangement_mixin
 from . import (
     account_move,
     account_partial_reconcile,
+    base,
     collection_agency_placement,
     collection_agency_remittance,
     collection_assignment_rule,

@@ -9,6 +9,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round
 
+from ..tools import check_range, years_around
+
 # The only columns of a placement file: who the debtor is and how to reach them, and
 # the placed invoices. Nothing else about the debtor leaves the company.
 PLACEMENT_FILE_COLUMNS = [
@@ -72,7 +74,11 @@ class CollectionAgencyPlacement(models.Model):
         domain="[('collection_case_id', '=', case_id), ('amount_residual', '>', 0)]",
     )
     date_placed = fields.Date(
-        string="Placement Date", required=True, default=fields.Date.context_today, tracking=True
+        string="Placement Date",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="At most 10 years ago and a year ahead.",
     )
     date_end = fields.Date(
         string="Ended On", readonly=True, copy=False, help="Recall or closing date."
@@ -200,6 +206,10 @@ class CollectionAgencyPlacement(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("date_placed")
+    def _check_date_placed(self):
+        check_range(self, "date_placed", *years_around(fields.Date.context_today(self), ahead=1))
+
     @api.constrains("commission_rate")
     def _check_commission_rate(self):
         for placement in self:

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import check_range, years_around
+
 
 class CollectionAgencyRemittance(models.Model):
     """Money an agency reports it collected from the debtor of a placement.
@@ -30,7 +32,12 @@ class CollectionAgencyRemittance(models.Model):
     currency_id = fields.Many2one(related="placement_id.currency_id")
     agency_id = fields.Many2one(related="placement_id.agency_id", store=True)
     partner_id = fields.Many2one(related="placement_id.partner_id", string="Debtor", store=True)
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="At most 10 years ago and a year ahead.",
+    )
     amount = fields.Monetary(
         required=True, tracking=True, help="The amount the agency reports, as it reports it."
     )
@@ -99,6 +106,10 @@ class CollectionAgencyRemittance(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        check_range(self, "date", *years_around(fields.Date.context_today(self), ahead=1))
+
     @api.constrains("amount")
     def _check_amount(self):
         for remittance in self:

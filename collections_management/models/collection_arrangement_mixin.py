@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import GRACE_DAYS, check_range
+
 
 class CollectionArrangementMixin(models.AbstractModel):
     """What promises to pay and payment plans share, on top of being case documents: a
@@ -145,10 +147,57 @@ class CollectionArrangementMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("move_ids", "partner_id", "company_id", "case_id")
+    def _check_covered_invoices(self):
+        """An arrangement covers posted customer invoices of its own debtor and company
+        only, and sits on that debtor's case: it pauses follow-up of what it covers."""
+        _ = self.env._
+        for record in self:
+            debtor = record.partner_id.commercial_partner_id
+            moves = record.move_ids
+            foreign = moves.filtered(lambda m, r=record: m.company_id != r.company_id)
+            not_invoices = moves.filtered(
+                lambda m: m.move_type not in ("out_invoice", "out_receipt") or m.state != "posted"
+            )
+            not_debtor_s = moves.filtered(lambda m, d=debtor: m.commercial_partner_id != d)
+            names = {"record": record.display_name, "debtor": debtor.name}
+            if foreign:
+                error = _(
+                    "Invoice %(invoices)s belongs to another company than %(record)s "
+                    "(%(company)s): an arrangement covers invoices of its own company.",
+                    invoices=", ".join(foreign.mapped("display_name")),
+                    company=record.company_id.name,
+                    **names,
+                )
+            elif not_invoices:
+                error = _(
+                    "%(invoices)s: %(record)s covers posted customer invoices only, not "
+                    "drafts, bills, credit notes or other entries.",
+                    invoices=", ".join(not_invoices.mapped("display_name")),
+                    **names,
+                )
+            elif not_debtor_s:
+                error = _(
+                    "Invoice %(invoices)s is not an invoice of %(debtor)s: %(record)s "
+                    "covers its own debtor's invoices only.",
+                    invoices=", ".join(not_debtor_s.mapped("display_name")),
+                    **names,
+                )
+            elif record.case_id and record.case_id.partner_id != debtor:
+                error = _(
+                    "Case %(case)s is the case of %(other)s, not of %(debtor)s: an "
+                    "arrangement sits on its own debtor's case.",
+                    case=record.case_id.name,
+                    other=record.case_id.partner_id.name,
+                    **names,
+                )
+            else:
+                continue
+            raise ValidationError(error)
+
     @api.constrains("grace_days")
     def _check_grace_days(self):
-        if any(record.grace_days < 0 for record in self):
-            raise ValidationError(self.env._("Grace days cannot be negative: enter 0 or more."))
+        check_range(self, "grace_days", *GRACE_DAYS)
 
     # ------------------------------------------------------------------
     # Business methods

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import write_each
+from ..tools import LIMITATION_YEARS, check_range, clamp, write_each, years_around
 from .collection_limitation_period import DEBT_BASES, DEBTOR_TYPES, DEFAULT_KIND
 from .collection_stage import CLOSED_STAGE_TYPES
 
@@ -85,7 +85,8 @@ class CollectionCase(models.Model):
     date_closed = fields.Date(string="Closed On", readonly=True, copy=False)
     last_followup_date = fields.Date(string="Last Follow-up", readonly=True, copy=False)
     next_action_date = fields.Date(
-        tracking=True, help="When the collector plans to act on this case next."
+        tracking=True,
+        help="When the collector plans to act on this case next (at most 5 years ahead).",
     )
     amount_due = fields.Monetary(
         string="Total Due",
@@ -346,7 +347,7 @@ class CollectionCase(models.Model):
                     & self._policy_kind_domain("debt_basis", [basis], default_basis)
                     for debtor_type, basis in kinds
                 )
-            cutoff = fields.Date.subtract(today, years=years)
+            cutoff = fields.Date.subtract(today, years=clamp(years, LIMITATION_YEARS))
             overdue = Domain(
                 "invoice_ids",
                 "any",
@@ -379,6 +380,10 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("next_action_date")
+    def _check_next_action_date(self):
+        check_range(self, "next_action_date", *years_around(fields.Date.context_today(self)))
+
     @api.constrains("stage_id")
     def _check_legal_stage(self):
         for case in self.filtered(lambda c: c.stage_type == "legal"):
@@ -678,7 +683,11 @@ class CollectionCase(models.Model):
         """Log internal notes on many records, of any models with a chatter, with
         `_message_log_batch`: one batch per model (and one more for a record noted
         twice). `notes` maps a record to its note, or lists (record, note) pairs.
-        Returns the messages in the order of the notes."""
+        Returns the messages in the order of the notes.
+
+        A note is plain text, which mail escapes (what users typed shows as typed,
+        never as HTML), or Markup formatted with `Markup(...) % values`, which escapes
+        the values; never `Markup(text)` around anything a user typed."""
         pairs = list(notes.items() if isinstance(notes, dict) else notes)
         batches, seen = defaultdict(list), defaultdict(int)
         for index, (record, _body) in enumerate(pairs):

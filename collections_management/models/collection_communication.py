@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
-from ..tools import link_each, write_each
+from ..tools import PERIOD_DAYS, clamp, link_each, write_each
 
 _logger = logging.getLogger(__name__)
 LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
@@ -359,8 +359,9 @@ class CollectionCommunication(models.Model):
         }
 
     def _create_contact_entries(self):
-        """The contact log records each email or letter sent, in one insert."""
-        self.env["collection.contact"].with_context(collection_guard_checked=True).create(
+        """The contact log records each email or letter sent, in one insert. The run
+        checked the guards of these contacts before sending."""
+        self.env["collection.contact"]._create_entries(
             [
                 {
                     "case_id": communication.case_id.id,
@@ -378,7 +379,8 @@ class CollectionCommunication(models.Model):
                 }
                 for communication in self
                 if communication.mail_id or communication.level_id.send_letter
-            ]
+            ],
+            guards_checked=True,
         )
 
     def _link_each(self, field_name, targets):
@@ -422,7 +424,8 @@ class CollectionCommunication(models.Model):
                 "summary": level.activity_summary
                 or self.env._("Follow-up level %s reached", level.name),
                 "date_deadline": fields.Date.add(
-                    communication.run_id.date, days=level.activity_deadline_days
+                    communication.run_id.date,
+                    days=clamp(level.activity_deadline_days, PERIOD_DAYS),
                 ),
             }
             if level.activity_type_id:

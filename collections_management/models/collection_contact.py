@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
+
+from ..tools import HISTORY_YEARS, check_range, check_value, years_around
 
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
@@ -25,8 +30,29 @@ OUTCOMES = [
     ("stop", "Asked to Stop"),
     ("sent", "Sent"),
 ]
+# Who overrode a guard and why: written by the server when a manager overrides.
+GUARD_OVERRIDE_FIELDS = ("guard_override_reason", "guard_override_user_id")
+# Written by the server when a contact is logged, never afterwards.
+SERVER_FIELDS = {*GUARD_OVERRIDE_FIELDS, "communication_id"}
+# What happened: fixed once logged; a Collections Manager may correct it, noted on the
+# case. The note and the next action stay open to the collector.
+FACT_FIELDS = (
+    "date",
+    "channel",
+    "direction",
+    "outcome",
+    "user_id",
+    "case_id",
+    "partner_id",
+    "company_id",
+    "contact_partner_id",
+    "contact_name",
+)
 # Contact records are kept at least this long after the debtor's last contact.
 RETENTION_YEARS = 3
+# How far ahead of the server's clock a contact may be dated (clocks differ a little; a
+# contact is logged once it happened). How far back: tools.HISTORY_YEARS.
+FUTURE_TOLERANCE = timedelta(hours=1)
 
 
 class CollectionContact(models.Model):
@@ -39,7 +65,12 @@ class CollectionContact(models.Model):
     # Fields
     # ------------------------------------------------------------------
     date = fields.Datetime(
-        required=True, default=fields.Datetime.now, index=True, help="When the contact happened."
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        help="When the contact happened: at most an hour from now and at most 10 years "
+        "ago (records are kept 3 years after the debtor's last contact; older history "
+        "may be imported).",
     )
     case_id = fields.Many2one(
         "collection.case", index="btree_not_null", check_company=True, ondelete="restrict"
@@ -86,7 +117,8 @@ class CollectionContact(models.Model):
     )
     note = fields.Text()
     next_action_date = fields.Date(
-        help="When to act next; also set on the case, which puts it on the worklist that day."
+        help="When to act next (within 5 years); also set on the case, which puts it on "
+        "the worklist that day."
     )
     communication_id = fields.Many2one(
         "collection.communication",
@@ -133,12 +165,64 @@ class CollectionContact(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _date_bounds(self):
+        now = fields.Datetime.now()
+        return now - relativedelta(years=HISTORY_YEARS), now + FUTURE_TOLERANCE
+
+    @api.constrains("date")
+    def _check_date(self):
+        check_range(self, "date", *self._date_bounds())
+
+    @api.constrains("next_action_date")
+    def _check_next_action_date(self):
+        check_range(self, "next_action_date", *years_around(fields.Date.context_today(self)))
+
+    @api.constrains("case_id", "partner_id")
+    def _check_case_debtor(self):
+        for contact in self.filtered("case_id"):
+            if contact.partner_id != contact.case_id.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "A contact of case %(case)s is with its debtor %(debtor)s.",
+                        case=contact.case_id.name,
+                        debtor=contact.case_id.partner_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        return self._create_entries(vals_list)
+
+    @api.model
+    def _create_entries(self, vals_list, guards_checked=False):
+        """Log contacts: the guards decide here, on the server, whether each outbound
+        contact may happen. A client can only ask for the manager override (context
+        key `collection_guard_override`, the reason); whoever calls `create`, the
+        guards run. Only server code that already checked them (the follow-up run)
+        skips them, by calling this private method with `guards_checked`: a method
+        starting with `_` cannot be called over RPC, and a flag in the context could
+        be sent by any client."""
+        # the guards judge what will be stored, defaults (also from the context) included
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        # who overrode a guard is set by `_enforce_guards` only, and the communication
+        # of an entry by the run only, never by the caller (an explicit False keeps a
+        # default from the context out too)
+        server_set = GUARD_OVERRIDE_FIELDS if guards_checked else SERVER_FIELDS
+        for vals in vals_list:
+            vals.update(dict.fromkeys(server_set, False))
         self._fill_open_case(vals_list)
-        if not self.env.context.get("collection_guard_checked"):
+        # the guards judge the moment of the contact: it must be a sane one
+        self._collection_check_input(vals_list)
+        for vals in vals_list:
+            date = fields.Datetime.to_datetime(vals.get("date"))
+            check_value(self, "date", date, *self._date_bounds())
+        if not guards_checked:
             self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
         overridden = contacts.filtered("guard_override_user_id")
@@ -153,17 +237,51 @@ class CollectionContact(models.Model):
                     for contact in overridden
                 }
             )
-        contacts._apply_outcomes()
+        contacts._apply_outcomes(log=not guards_checked)
         return contacts
 
     def write(self, vals):
+        if fixed := sorted(SERVER_FIELDS & set(vals)):
+            raise UserError(
+                self.env._(
+                    "%s of a contact entry are set when it is logged and cannot be changed.",
+                    ", ".join(self._fields[name].string for name in fixed),
+                )
+            )
         if "active" in vals and not self.env.user.has_group(
             "collections_management.group_collections_admin"
         ):
             raise UserError(
                 self.env._("Only a Collections Administrator can archive contact entries.")
             )
-        return super().write(vals)
+        changed = self._changed_facts(vals)
+        if not changed:
+            return super().write(vals)
+        if not (
+            self.env.su
+            or self.env.user.has_group("collections_management.group_collections_manager")
+        ):
+            raise UserError(
+                self.env._(
+                    "A logged contact is a record of what happened: its %s cannot be "
+                    "changed. Add to its note instead, or ask a Collections Manager to "
+                    "correct it.",
+                    ", ".join(
+                        dict.fromkeys(
+                            self._fields[name]._description_string(self.env)
+                            for names in changed.values()
+                            for name in names
+                        )
+                    ),
+                )
+            )
+        before = {
+            contact: (contact.case_id or contact.partner_id, contact._fact_labels(names))
+            for contact, names in changed.items()
+        }
+        result = super().write(vals)
+        self._log_corrections(before)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_within_retention(self):
@@ -197,9 +315,70 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _changed_facts(self, vals):
+        """{contact: names of the facts `vals` would change on it}."""
+        names = [name for name in FACT_FIELDS if name in vals]
+        changed = {}
+        for contact in self:
+            for name in names:
+                field = self._fields[name]
+                try:
+                    new = field.convert_to_cache(vals[name], contact)
+                    new = field.convert_to_record(new, contact)
+                except (ValueError, TypeError):
+                    new = None  # not a value of the field: a change (the ORM says why)
+                if new != contact[name]:
+                    changed.setdefault(contact, []).append(name)
+        return changed
+
+    def _fact_labels(self, names):
+        """{field name: the value shown to a person} of this contact."""
+        self.ensure_one()
+        labels = {}
+        for name in names:
+            field, value = self._fields[name], self[name]
+            if field.type == "selection":
+                value = dict(field._description_selection(self.env)).get(value)
+            elif field.type == "many2one":
+                value = value.display_name
+            elif field.type == "datetime":
+                value = value and format_datetime(self.env, value)
+            labels[name] = value or "-"
+        return labels
+
+    def _log_corrections(self, before):
+        """Note each correction of a logged contact on its case (or debtor): what it
+        was, what it is, who corrected it; on both cases when it moved to another.
+        `before` maps a contact to its case (or debtor) and its labels before."""
+        notes = []
+        for contact, (old_thread, old) in before.items():
+            new = contact._fact_labels(old)
+            body = self.env._(
+                "Contact of %(date)s corrected by %(user)s: %(changes)s.",
+                date=contact._fact_labels(["date"])["date"],
+                user=self.env.user.name,
+                changes="; ".join(
+                    f"{self._fields[name]._description_string(self.env)}: "
+                    f"{old[name]} → {new[name]}"
+                    for name in old
+                ),
+            )
+            for thread in dict.fromkeys((old_thread, contact.case_id or contact.partner_id)):
+                notes.append((thread, body))
+        self.env["collection.case"]._log_messages(notes)
+
     @api.model
     def _fill_open_case(self, vals_list):
-        """A contact logged for a debtor goes on its open case (one search for all)."""
+        """A contact logged for a debtor goes on its open case (one search for all); a
+        contact logged on a case is with the case's debtor, in the case's company (the
+        guards are those of the case's debtor)."""
+        cases = self.env["collection.case"].browse(
+            {vals["case_id"] for vals in vals_list if vals.get("case_id")}
+        )
+        for vals in vals_list:
+            if vals.get("case_id"):
+                case = cases.browse(vals["case_id"])
+                vals.update(partner_id=case.partner_id.id, company_id=case.company_id.id)
         todo = [vals for vals in vals_list if vals.get("partner_id") and not vals.get("case_id")]
         if not todo:
             return
@@ -247,6 +426,11 @@ class CollectionContact(models.Model):
         outbound = [vals for vals in vals_list if vals.get("direction", "outbound") == "outbound"]
         if not outbound:
             return []
+        # a reason is text with something in it, whatever a client sends
+        if isinstance(override_reason, str):
+            override_reason = override_reason.strip() or None
+        else:
+            override_reason = None
         results = self.env["collection.contact.guard"]._check(self._guard_requests(outbound))
         is_manager = self.env.user.has_group("collections_management.group_collections_manager")
         overridden = []
@@ -272,9 +456,9 @@ class CollectionContact(models.Model):
             overridden.append(vals)
         return overridden
 
-    def _apply_outcomes(self):
+    def _apply_outcomes(self, log=True):
         """Carry the outcome over: the next action date to the case, a request to stop
-        to the debtor's cease flag, and a note in the case's chatter."""
+        to the debtor's cease flag, and (with `log`) a note in the case's chatter."""
         for date, contacts in self.filtered("next_action_date").grouped("next_action_date").items():
             contacts.case_id.write({"next_action_date": date})
         stop = self.filtered(lambda c: c.outcome == "stop").partner_id.commercial_partner_id
@@ -282,7 +466,7 @@ class CollectionContact(models.Model):
         stop.filtered(lambda p: not p.collection_cease).sudo().write(
             {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
         )
-        if self.env.context.get("collection_guard_checked"):
+        if not log:
             return  # entries of a follow-up run: the run writes its own notes
         channels = dict(CHANNELS)
         outcomes = dict(OUTCOMES)

@@ -6,6 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from ..tools import PERIOD_DAYS, clamp, shift
 from .collection_contact import CHANNELS
 
 # Channels the guards know; letters and portal messages are not "contacts" in the
@@ -75,7 +76,7 @@ class CollectionContactGuard(models.AbstractModel):
         if not partners:
             return {}
         windows = [
-            max(policy.call_window_days, policy.call_quiet_days)
+            clamp(max(policy.call_window_days, policy.call_quiet_days), PERIOD_DAYS)
             for policy in policies.values()
             if policy and policy.guard_call_frequency
         ]
@@ -83,7 +84,6 @@ class CollectionContactGuard(models.AbstractModel):
             return {}
         moments = [req.get("at") or now for req in requests]
         since = min(moments) - timedelta(days=max(windows) + 1)
-        exclude = self.env.context.get("collection_guard_exclude_ids") or []
         rows = (
             self.env["collection.contact"]
             .with_context(active_test=False)
@@ -93,7 +93,6 @@ class CollectionContactGuard(models.AbstractModel):
                     ("channel", "=", "phone"),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
-                    ("id", "not in", exclude),
                 ],
                 ["partner_id", "date", "direction", "outcome"],
                 load=None,
@@ -275,7 +274,7 @@ class CollectionContactGuard(models.AbstractModel):
             return pytz.utc.localize(moment).astimezone(tz).date()
 
         blocks = []
-        first_day = today - timedelta(days=policy.call_window_days - 1)
+        first_day = today - timedelta(days=clamp(policy.call_window_days, PERIOD_DAYS) - 1)
         attempts = sum(
             1 for date in stats["calls"] if date <= now and local_date(date) >= first_day
         )
@@ -294,7 +293,9 @@ class CollectionContactGuard(models.AbstractModel):
                 )
             )
         last_talk = max((date for date in stats["talks"] if date <= now), default=None)
-        if last_talk and today < local_date(last_talk) + timedelta(days=policy.call_quiet_days):
+        if last_talk and today < local_date(last_talk) + timedelta(
+            days=clamp(policy.call_quiet_days, PERIOD_DAYS)
+        ):
             blocks.append(
                 (
                     "frequency",

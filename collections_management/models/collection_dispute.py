@@ -1,10 +1,9 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from ..tools import PERIOD_DAYS, check_range, clamp, shift, years_around
 from .collection_communication import FOLLOWUP_STAGE_TYPES
 
 # Disputes whose amount is still out of follow-up; a credit note takes it out for good
@@ -80,7 +79,7 @@ class CollectionDispute(models.Model):
         required=True,
         default=fields.Date.context_today,
         tracking=True,
-        help="When the debtor raised the dispute.",
+        help="When the debtor raised the dispute: today or earlier, at most 10 years ago.",
     )
     deadline = fields.Date(
         compute="_compute_deadline",
@@ -89,7 +88,8 @@ class CollectionDispute(models.Model):
         precompute=True,
         tracking=True,
         help="When the dispute should be resolved: the opening date plus the number "
-        "of days set in the Collections settings.",
+        "of days set in the Collections settings. Not before the opening date, at most "
+        "5 years ahead.",
     )
     state = fields.Selection(
         [
@@ -179,7 +179,7 @@ class CollectionDispute(models.Model):
     def _compute_deadline(self):
         for dispute in self:
             days = (dispute.company_id or self.env.company).collection_dispute_days
-            dispute.deadline = dispute.date and fields.Date.add(dispute.date, days=days)
+            dispute.deadline = dispute.date and shift(dispute.date, days=clamp(days, PERIOD_DAYS))
 
     @api.depends("state")
     def _compute_state_sequence(self):
@@ -213,6 +213,15 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("date", "deadline", "verification_sent_date")
+    def _check_dates(self):
+        today = fields.Date.context_today(self)
+        earliest, latest = years_around(today)
+        check_range(self, "date", earliest, today)
+        check_range(self, "verification_sent_date", earliest, today)
+        for dispute in self:
+            check_range(dispute, "deadline", dispute.date, latest)
+
     @api.constrains("amount", "move_id", "state")
     def _check_amount(self):
         """Open disputes of an invoice cannot add up to more than what is due on it."""
@@ -324,7 +333,8 @@ class CollectionDispute(models.Model):
                     and policy.guard_validation
                     and (
                         not notice
-                        or dispute.date <= notice + timedelta(days=policy.validation_days)
+                        or dispute.date
+                        <= shift(notice, days=clamp(policy.validation_days, PERIOD_DAYS))
                     )
                 )
                 groups.setdefault((notice, required), []).append(dispute.id)
@@ -549,7 +559,7 @@ class CollectionDispute(models.Model):
         follow-up for good."""
         self._check_resolvable()
         for dispute in self:
-            if not dispute.resolution_note:
+            if not (dispute.resolution_note or "").strip():
                 raise UserError(
                     self.env._(
                         "Write down in Resolution why dispute %s is written off.", dispute.name
@@ -563,7 +573,7 @@ class CollectionDispute(models.Model):
         """The dispute is unfounded: follow-up of the disputed amount resumes."""
         self._check_resolvable()
         for dispute in self:
-            if not dispute.resolution_note:
+            if not (dispute.resolution_note or "").strip():
                 raise UserError(
                     self.env._(
                         "Write down in Resolution why dispute %s is rejected: the debtor "

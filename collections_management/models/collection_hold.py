@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from ..tools import PLAN_YEARS, check_range, shift
+
 
 class CollectionHold(models.Model):
     _name = "collection.hold"
@@ -50,7 +52,8 @@ class CollectionHold(models.Model):
         string="Until",
         required=True,
         tracking=True,
-        help="Follow-up resumes by itself the day after this date.",
+        help="Follow-up resumes by itself the day after this date: today at the earliest, "
+        "5 years ahead at the latest.",
     )
     user_id = fields.Many2one("res.users", string="Set By", default=lambda self: self.env.user)
     is_active = fields.Boolean(
@@ -96,15 +99,30 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
-    @api.constrains("scope", "move_id")
+    @api.constrains("scope", "move_id", "partner_id")
     def _check_scope(self):
         for hold in self:
             if hold.scope == "invoice" and not hold.move_id:
                 raise ValidationError(self.env._("Choose the invoice to put on hold."))
+            move = hold.move_id
+            if move and (
+                move.move_type not in ("out_invoice", "out_receipt")
+                or move.state != "posted"
+                or move.commercial_partner_id != hold.partner_id.commercial_partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s is not a posted customer invoice of %(debtor)s: a hold "
+                        "pauses follow-up of its debtor's invoices only.",
+                        invoice=move.display_name,
+                        debtor=hold.partner_id.commercial_partner_id.name,
+                    )
+                )
 
     @api.constrains("date_end")
     def _check_date_end(self):
         today = fields.Date.context_today(self)
+        check_range(self, "date_end", high=shift(today, years=PLAN_YEARS))
         for hold in self:
             if hold.date_end < today:
                 raise ValidationError(

@@ -1,6 +1,12 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import check_range, years_around
+
+# Court cases last: filing and judgment dates go back this many years (the longest
+# limitation period), and are at most a year ahead (a hearing already scheduled).
+COURT_YEARS = 30
+
 LEGAL_STATES = [
     ("preparing", "Preparing"),
     ("filed", "Filed"),
@@ -25,7 +31,12 @@ class CollectionLegalAction(models.Model):
     )
     court = fields.Char(tracking=True, help="The court the claim is filed with.")
     court_case_number = fields.Char(string="Court Case Number", tracking=True, copy=False)
-    date_filed = fields.Date(string="Filing Date", tracking=True, copy=False)
+    date_filed = fields.Date(
+        string="Filing Date",
+        tracking=True,
+        copy=False,
+        help="At most 30 years ago and a year ahead.",
+    )
     lawyer_id = fields.Many2one(
         "res.partner", string="Lawyer", tracking=True, help="The lawyer or law firm."
     )
@@ -44,7 +55,12 @@ class CollectionLegalAction(models.Model):
     cost_invoice_id = fields.Many2one(
         "account.move", string="Costs Invoice", readonly=True, copy=False, check_company=True
     )
-    date_judgment = fields.Date(string="Judgment Date", tracking=True, copy=False)
+    date_judgment = fields.Date(
+        string="Judgment Date",
+        tracking=True,
+        copy=False,
+        help="At most 30 years ago and a year ahead, not before the filing date.",
+    )
     amount_judgment = fields.Monetary(string="Judgment Amount", tracking=True, copy=False)
     limitation_date = fields.Date(related="case_id.limitation_date")
     note = fields.Html()
@@ -73,6 +89,12 @@ class CollectionLegalAction(models.Model):
                     )
                 )
 
+    @api.constrains("case_id")
+    def _check_case_not_time_barred(self):
+        """A time-barred debt cannot be sued for: no legal action is started on its
+        case, nor moved onto it."""
+        self.case_id._check_not_time_barred(ValidationError)
+
     @api.constrains("amount_costs", "amount_claimed", "amount_judgment")
     def _check_amounts(self):
         for action in self:
@@ -81,6 +103,9 @@ class CollectionLegalAction(models.Model):
 
     @api.constrains("date_filed", "date_judgment")
     def _check_dates(self):
+        bounds = years_around(fields.Date.context_today(self), back=COURT_YEARS, ahead=1)
+        check_range(self, "date_filed", *bounds)
+        check_range(self, "date_judgment", *bounds)
         for action in self:
             if (
                 action.date_judgment
@@ -99,7 +124,6 @@ class CollectionLegalAction(models.Model):
         actions = super().create(vals_list)
         for action in actions:
             case = action.case_id
-            case._check_not_time_barred()
             if not action.amount_claimed:
                 action.amount_claimed = case.amount_overdue
             stage = self.env["collection.stage"]._get_stage_by_type("legal", action.company_id)

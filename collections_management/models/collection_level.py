@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import LEVEL_DELAY_DAYS, PERIOD_DAYS, check_range
+
 
 class CollectionLevel(models.Model):
     _name = "collection.level"
@@ -18,7 +20,7 @@ class CollectionLevel(models.Model):
         string="Days After Due Date",
         required=True,
         help="The level is due this many days after an invoice's due date. A negative "
-        "number sends a courtesy reminder before the due date.",
+        "number sends a courtesy reminder before the due date. From -365 to 3650.",
     )
     mode = fields.Selection(
         [("automatic", "Automatic"), ("manual", "Manual")],
@@ -55,7 +57,9 @@ class CollectionLevel(models.Model):
     activity_type_id = fields.Many2one("mail.activity.type")
     activity_summary = fields.Char(translate=True)
     activity_deadline_days = fields.Integer(
-        string="Activity Deadline (days)", default=3, help="Days from the run to the deadline."
+        string="Activity Deadline (days)",
+        default=3,
+        help="Days from the run to the deadline, from 0 to 365.",
     )
     stage_id = fields.Many2one(
         "collection.stage",
@@ -77,13 +81,10 @@ class CollectionLevel(models.Model):
                     )
                 )
 
-    @api.constrains("activity_deadline_days")
-    def _check_activity_deadline(self):
-        for level in self:
-            if level.activity_deadline_days < 0:
-                raise ValidationError(
-                    self.env._("An activity deadline cannot be in the past (level %s).", level.name)
-                )
+    @api.constrains("delay", "activity_deadline_days")
+    def _check_days(self):
+        check_range(self, "delay", *LEVEL_DELAY_DAYS)
+        check_range(self, "activity_deadline_days", *PERIOD_DAYS)
 
     # ------------------------------------------------------------------
     # Business methods

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import LIMITATION_YEARS, check_range, clamp
+
 # The kinds of debt a period may be limited to, and the kind of a debtor without policy.
 DEBTOR_TYPES = [("consumer", "Consumer"), ("business", "Business")]
 DEBT_BASES = [("written", "Written Contract"), ("open_account", "Open Account")]
@@ -33,7 +35,7 @@ class CollectionLimitationPeriod(models.Model):
         required=True,
         default=6,
         help="Years after the oldest overdue due date after which the debt is time-barred: "
-        "it can no longer be sued for, and letters may not threaten suit.",
+        "it can no longer be sued for, and letters may not threaten suit. From 1 to 30.",
     )
     debtor_type = fields.Selection(
         DEBTOR_TYPES,
@@ -72,11 +74,7 @@ class CollectionLimitationPeriod(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("years")
     def _check_years(self):
-        for period in self:
-            if period.years <= 0:
-                raise ValidationError(
-                    self.env._("A limitation period is a positive number of years.")
-                )
+        check_range(self, "years", *LIMITATION_YEARS)
 
     @api.constrains("country_id", "state_id")
     def _check_state(self):
@@ -133,5 +131,13 @@ class CollectionLimitationPeriod(models.Model):
                 and p.debt_basis in (False, basis)
             )
             if fitting:
-                return max(fitting, key=lambda p: (bool(p.debtor_type), bool(p.debt_basis))).years
+                return max(
+                    fitting, key=lambda p: (bool(p.debtor_type), bool(p.debt_basis))
+                )._bounded_years()
         return None
+
+    def _bounded_years(self):
+        """The period's years, within the bounds even on a row stored before they were
+        checked (a date 9,000 years on does not exist)."""
+        self.ensure_one()
+        return clamp(self.years, LIMITATION_YEARS)

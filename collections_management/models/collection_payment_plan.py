@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-from ..tools import write_each
+from ..tools import INSTALMENTS, check_range, clamp, write_each, years_around
 
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every Two Weeks"), ("monthly", "Monthly")]
 FREQUENCY_STEP = {
@@ -45,7 +45,8 @@ class CollectionPaymentPlan(models.Model):
         required=True,
         default=fields.Date.context_today,
         tracking=True,
-        help="Payments on the invoices from this day on are allocated to the instalments.",
+        help="Payments on the invoices from this day on are allocated to the instalments. "
+        "At most 10 years ago and a year ahead.",
     )
     down_payment = fields.Monetary(tracking=True, help="Paid first, on the down payment date.")
     down_payment_date = fields.Date(default=fields.Date.context_today)
@@ -53,7 +54,7 @@ class CollectionPaymentPlan(models.Model):
         string="Number of Instalments",
         default=3,
         tracking=True,
-        help="Not counting the down payment.",
+        help="Not counting the down payment. From 1 to 120.",
     )
     frequency = fields.Selection(FREQUENCIES, required=True, default="monthly", tracking=True)
     date_first = fields.Date(
@@ -64,7 +65,8 @@ class CollectionPaymentPlan(models.Model):
     )
     grace_days = fields.Integer(
         help="An instalment unpaid this many days after its due date is missed and "
-        "breaches the plan; before that it is late. Proposed from the debtor's policy.",
+        "breaches the plan; before that it is late. Proposed from the debtor's policy. "
+        "From 0 to 365.",
     )
     line_ids = fields.One2many(
         "collection.payment.plan.line", "plan_id", string="Instalments", copy=True
@@ -133,11 +135,17 @@ class CollectionPaymentPlan(models.Model):
                 raise ValidationError(
                     self.env._("The down payment cannot be negative: enter 0 for none.")
                 )
-            if plan.instalment_count < 1:
+            if plan.instalment_count < INSTALMENTS[0]:
                 raise ValidationError(self.env._("A payment plan needs at least one instalment."))
+        check_range(self, "instalment_count", *INSTALMENTS)
 
     @api.constrains("date", "date_first", "down_payment_date")
     def _check_dates(self):
+        today = fields.Date.context_today(self)
+        earliest, latest = years_around(today)
+        check_range(self, "date", earliest, years_around(today, ahead=1)[1])
+        check_range(self, "date_first", high=latest)
+        check_range(self, "down_payment_date", high=latest)
         for plan in self.filtered(lambda p: p.state == "draft"):
             if plan.date_first < plan.date or (
                 plan.down_payment and plan.down_payment_date and plan.down_payment_date < plan.date
@@ -188,7 +196,7 @@ class CollectionPaymentPlan(models.Model):
         currency = self.currency_id
         down = currency.round(self.down_payment)
         rest = currency.round(self.amount_total - down)
-        count = self.instalment_count
+        count = clamp(self.instalment_count, INSTALMENTS)
         schedule = []
         if down:
             schedule.append((self.down_payment_date or self.date, down, True))

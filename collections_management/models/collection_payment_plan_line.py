@@ -1,5 +1,10 @@
 from odoo import api, fields, models
 
+from ..tools import GRACE_DAYS, INSTALMENTS, PLAN_YEARS, check_range, clamp, shift, years_around
+
+# The last instalment: the first at most PLAN_YEARS ahead, then monthly at most.
+LATEST_YEARS = PLAN_YEARS + INSTALMENTS[1] // 12
+
 
 class CollectionPaymentPlanLine(models.Model):
     _name = "collection.payment.plan.line"
@@ -16,7 +21,12 @@ class CollectionPaymentPlanLine(models.Model):
     currency_id = fields.Many2one(related="plan_id.currency_id")
     sequence = fields.Integer(default=10)
     is_down_payment = fields.Boolean(string="Down Payment")
-    date_due = fields.Date(string="Due Date", required=True)
+    date_due = fields.Date(
+        string="Due Date",
+        required=True,
+        help="At most 10 years ago and 15 years ahead (the first instalment up to 5 "
+        "years ahead, then up to 120 instalments).",
+    )
     amount = fields.Monetary(required=True)
     amount_paid = fields.Monetary(
         readonly=True,
@@ -37,6 +47,15 @@ class CollectionPaymentPlanLine(models.Model):
         help="Late: past its due date but within the plan's grace days. Missed: unpaid "
         "after the grace days, which breaches the plan.",
     )
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains("date_due")
+    def _check_date_due(self):
+        check_range(
+            self, "date_due", *years_around(fields.Date.context_today(self), ahead=LATEST_YEARS)
+        )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -65,7 +84,7 @@ class CollectionPaymentPlanLine(models.Model):
         currency = self.currency_id
         if currency.compare_amounts(allocated, self.amount) >= 0:
             return "paid"
-        if today > fields.Date.add(self.date_due, days=grace_days):
+        if today > shift(self.date_due, days=clamp(grace_days, GRACE_DAYS)):
             return "missed"
         if today > self.date_due:
             return "late"

@@ -2,6 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .collection_limitation_period import DEBT_BASES
+from ..tools import GRACE_DAYS, PERIOD_DAYS, check_range
+
+# At most this many calls per rolling period: a guard, not a target.
+CALL_ATTEMPTS = (0, 100)
 
 
 class CollectionPolicy(models.Model):
@@ -56,13 +60,13 @@ class CollectionPolicy(models.Model):
         default=3,
         tracking=True,
         help="Days after a promised date during which a payment still keeps the promise. "
-        "Proposed on each new promise, which may change it.",
+        "Proposed on each new promise, which may change it. From 0 to 365.",
     )
     plan_grace_days = fields.Integer(
         default=5,
         tracking=True,
         help="Days after an instalment's due date before an unpaid instalment counts as "
-        "missed and breaches the payment plan. Until then it is only late.",
+        "missed and breaches the payment plan. Until then it is only late. From 0 to 365.",
     )
     pause_placed_debtors = fields.Boolean(
         string="Pause Debtors Placed with an Agency",
@@ -174,14 +178,8 @@ class CollectionPolicy(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("promise_grace_days", "plan_grace_days")
     def _check_grace_days(self):
-        for policy in self:
-            if policy.promise_grace_days < 0 or policy.plan_grace_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        "Grace days of policy %s cannot be negative: enter 0 or more.",
-                        policy.name,
-                    )
-                )
+        check_range(self, "promise_grace_days", *GRACE_DAYS)
+        check_range(self, "plan_grace_days", *GRACE_DAYS)
 
     @api.constrains("level_ids")
     def _check_level_delays_unique(self):
@@ -210,21 +208,9 @@ class CollectionPolicy(models.Model):
 
     @api.constrains("call_max_attempts", "call_window_days", "call_quiet_days", "validation_days")
     def _check_guard_numbers(self):
-        for policy in self:
-            if (
-                min(
-                    policy.call_max_attempts,
-                    policy.call_window_days,
-                    policy.call_quiet_days,
-                    policy.validation_days,
-                )
-                < 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Policy %s: call limits and periods cannot be negative.", policy.name
-                    )
-                )
+        check_range(self, "call_max_attempts", *CALL_ATTEMPTS)
+        for name in ("call_window_days", "call_quiet_days", "validation_days"):
+            check_range(self, name, *PERIOD_DAYS)
 
     # ------------------------------------------------------------------
     # Business methods

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date
 
-from ..tools import write_each
+from ..tools import GRACE_DAYS, check_range, clamp, shift, write_each, years_around
 from .collection_contact import CHANNELS
 
 PROMISE_STATES = [
@@ -59,19 +59,21 @@ class CollectionPromise(models.Model):
         required=True,
         default=fields.Date.context_today,
         tracking=True,
-        help="The day the debtor made the promise: payments from that day on count.",
+        help="The day the debtor made the promise (today or earlier, at most 10 years ago): "
+        "payments from that day on count.",
     )
     date_promised = fields.Date(
         string="Promised Date",
         required=True,
         tracking=True,
         index=True,
-        help="The day the debtor promised to have paid by.",
+        help="The day the debtor promised to have paid by: from the day the promise was "
+        "made to 5 years after today.",
     )
     grace_days = fields.Integer(
         tracking=True,
         help="Payments received this many days after the promised date still count. "
-        "Proposed from the debtor's policy.",
+        "Proposed from the debtor's policy. From 0 to 365.",
     )
     date_deadline = fields.Date(
         string="Evaluated After",
@@ -121,8 +123,8 @@ class CollectionPromise(models.Model):
     @api.depends("date_promised", "grace_days")
     def _compute_date_deadline(self):
         for promise in self:
-            promise.date_deadline = promise.date_promised and fields.Date.add(
-                promise.date_promised, days=promise.grace_days
+            promise.date_deadline = promise.date_promised and shift(
+                promise.date_promised, days=clamp(promise.grace_days, GRACE_DAYS)
             )
 
     @api.depends("partner_id", "amount", "date_promised")
@@ -155,6 +157,9 @@ class CollectionPromise(models.Model):
     @api.constrains("date", "date_promised")
     def _check_dates(self):
         today = fields.Date.context_today(self)
+        earliest, latest = years_around(today)
+        check_range(self, "date", earliest)
+        check_range(self, "date_promised", high=latest)
         for promise in self:
             if promise.date > today:
                 raise ValidationError(
@@ -174,8 +179,9 @@ class CollectionPromise(models.Model):
                     )
                 )
 
-    @api.constrains("move_ids", "partner_id", "company_id")
+    @api.constrains("move_ids")
     def _check_invoices(self):
+        # which invoices it may cover: collection.arrangement.mixin._check_covered_invoices
         for promise in self.filtered(lambda p: p.state == "open"):
             if not promise.move_ids:
                 raise ValidationError(
@@ -183,30 +189,6 @@ class CollectionPromise(models.Model):
                         "Choose the invoices the promise of %s covers.", promise.partner_id.name
                     )
                 )
-            debtor = promise.partner_id.commercial_partner_id
-            for move in promise.move_ids:
-                if move.company_id != promise.company_id:
-                    raise ValidationError(
-                        self.env._(
-                            "Invoice %(invoice)s belongs to %(company)s, not to %(ours)s: a "
-                            "promise covers invoices of its own company only.",
-                            invoice=move.name,
-                            company=move.company_id.name,
-                            ours=promise.company_id.name,
-                        )
-                    )
-                if move.commercial_partner_id != debtor:
-                    raise ValidationError(
-                        self.env._(
-                            "Invoice %(invoice)s is not an invoice of %(debtor)s.",
-                            invoice=move.name,
-                            debtor=debtor.name,
-                        )
-                    )
-                if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
-                    raise ValidationError(
-                        self.env._("%s is not a posted customer invoice.", move.display_name)
-                    )
 
     # ------------------------------------------------------------------
     # CRUD

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from ..tools import LEVEL_DELAY_DAYS, clamp
+
 
 class CollectionRun(models.Model):
     _name = "collection.run"
@@ -106,7 +108,8 @@ class CollectionRun(models.Model):
         levels = self.env["collection.level"].search([("company_id", "=", company.id)])
         if not levels:
             return self.env["collection.communication"]
-        horizon = fields.Date.add(self.date, days=max(0, -min(levels.mapped("delay"))))
+        earliest = clamp(min(levels.mapped("delay")), LEVEL_DELAY_DAYS)
+        horizon = fields.Date.add(self.date, days=max(0, -earliest))
         rows = self._fetch_candidate_invoices(horizon)
         if not rows:
             return self.env["collection.communication"]

@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import check_range, years_around
+
 
 class CollectionTarget(models.Model):
     _name = "collection.target"
@@ -36,7 +38,8 @@ class CollectionTarget(models.Model):
         required=True,
         tracking=True,
         default=lambda self: fields.Date.context_today(self).replace(day=1),
-        help="The month of the target; any day of it may be entered, the first is kept.",
+        help="The month of the target; any day of it may be entered, the first is kept. "
+        "At most 10 years ago and 5 years ahead.",
     )
     amount = fields.Monetary(
         string="Target",
@@ -99,6 +102,10 @@ class CollectionTarget(models.Model):
     # ------------------------------------------------------------------
     # Constraint methods
     # ------------------------------------------------------------------
+    @api.constrains("date")
+    def _check_date(self):
+        check_range(self, "date", *years_around(fields.Date.context_today(self)))
+
     @api.constrains("amount")
     def _check_amount(self):
         for target in self:
@@ -122,5 +129,6 @@ class CollectionTarget(models.Model):
 
     @api.model
     def _first_of_month(self, vals):
+        self._collection_check_input([vals])
         if vals.get("date"):
             vals["date"] = fields.Date.to_date(vals["date"]) + relativedelta(day=1)

@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import PERIOD_DAYS, check_range
+
+BATCH_SIZE = (1, 10000)
+# Priority points per unit: a weight beyond this would drown every other factor.
+WEIGHT = (-1000.0, 1000.0)
 
 
 class ResCompany(models.Model):
@@ -14,7 +20,8 @@ class ResCompany(models.Model):
         string="Follow-up Batch Size",
         default=500,
         help="How many debtors the follow-up run processes per batch before it "
-        "commits its progress. Smaller batches resume sooner after an interruption.",
+        "commits its progress. Smaller batches resume sooner after an interruption. "
+        "From 1 to 10,000.",
     )
     collection_min_overdue_amount = fields.Monetary(
         string="Minimum Overdue Amount",
@@ -30,7 +37,8 @@ class ResCompany(models.Model):
     collection_dispute_days = fields.Integer(
         string="Dispute Deadline (days)",
         default=14,
-        help="Days a dispute owner has to resolve a dispute; after that it shows as overdue.",
+        help="Days a dispute owner has to resolve a dispute; after that it shows as overdue. "
+        "From 0 to 365.",
     )
     collection_optout_text = fields.Char(
         string="Opt-out Line",
@@ -92,3 +100,31 @@ class ResCompany(models.Model):
         domain="[('account_type', 'in', ('expense', 'expense_other'))]",
         help="Expense account of the vendor bills for collection agencies' commission.",
     )
+
+    # ------------------------------------------------------------------
+    # Constraint methods
+    # ------------------------------------------------------------------
+    @api.constrains(
+        "collection_batch_size",
+        "collection_dispute_days",
+        "collection_min_overdue_amount",
+        "collection_write_off_threshold",
+        "collection_weight_amount",
+        "collection_weight_age",
+        "collection_weight_promise",
+        "collection_weight_dispute",
+        "collection_weight_risk",
+    )
+    def _check_collection_settings(self):
+        check_range(self, "collection_batch_size", *BATCH_SIZE)
+        check_range(self, "collection_dispute_days", *PERIOD_DAYS)
+        check_range(self, "collection_min_overdue_amount", 0.0)
+        check_range(self, "collection_write_off_threshold", 0.0)
+        for name in (
+            "collection_weight_amount",
+            "collection_weight_age",
+            "collection_weight_promise",
+            "collection_weight_dispute",
+            "collection_weight_risk",
+        ):
+            check_range(self, name, *WEIGHT)

@@ -3,6 +3,11 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools.misc import formatLang
 
+from ..tools import check_range, years_around
+
+# An agency's minimum age of the invoices it takes, in days: ten years at most.
+AGENCY_MIN_DAYS = (0, 3650)
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -53,7 +58,11 @@ class ResPartner(models.Model):
         help="The debtor asked us in writing to stop communicating: only the three "
         "allowed notices may still be sent.",
     )
-    collection_cease_date = fields.Date(string="Cease Requested On", tracking=True)
+    collection_cease_date = fields.Date(
+        string="Cease Requested On",
+        tracking=True,
+        help="Today or earlier, at most 10 years ago.",
+    )
     collection_optout_email = fields.Boolean(
         string="No Collection Emails", tracking=True, help="Opted out of collection emails."
     )
@@ -237,8 +246,17 @@ class ResPartner(models.Model):
         for partner in self:
             partner.collection_placement_count = counts.get(partner, 0)
 
-    @api.constrains("collection_commission_rate", "collection_agency_min_days")
+    @api.constrains("collection_cease_date")
+    def _check_collection_cease_date(self):
+        today = fields.Date.context_today(self)
+        check_range(self, "collection_cease_date", years_around(today)[0], today)
+
+    @api.constrains(
+        "collection_commission_rate", "collection_agency_min_days", "collection_agency_min_amount"
+    )
     def _check_collection_agency(self):
+        check_range(self, "collection_agency_min_days", *AGENCY_MIN_DAYS)
+        check_range(self, "collection_agency_min_amount", 0.0)
         for partner in self:
             if not 0 <= partner.collection_commission_rate < 100:
                 raise ValidationError(
@@ -246,10 +264,6 @@ class ResPartner(models.Model):
                         "The commission rate of %s must be between 0 and 100 (exclusive).",
                         partner.name,
                     )
-                )
-            if partner.collection_agency_min_days < 0:
-                raise ValidationError(
-                    self.env._("The minimum days overdue of %s cannot be negative.", partner.name)
                 )
 
     def action_view_collection_placements(self):

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -78,6 +79,18 @@ class CollectionsCommon(AccountTestInvoicingCommon):
                     ),
                 ],
             }
+        )
+
+    @classmethod
+    def _create_user(cls, login, group):
+        """An internal user of the company in a Collections group (e.g.
+        "group_collections_collector")."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=login,
+            groups=f"base.group_user,collections_management.{group}",
+            company_id=cls.company.id,
         )
 
     @classmethod

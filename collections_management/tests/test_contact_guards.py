@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import CollectionsCommon
 
@@ -21,16 +21,6 @@ class TestContactGuards(CollectionsCommon):
         cls.manager = cls._create_user("cm_guard_manager", "group_collections_manager")
         cls.lawyer = cls.env["res.partner"].create({"name": "Saul Counsel", "is_company": True})
         cls.Contact = cls.env["collection.contact"]
-
-    @classmethod
-    def _create_user(cls, login, group):
-        return new_test_user(
-            cls.env,
-            login=login,
-            name=login,
-            groups=f"base.group_user,collections_management.{group}",
-            company_id=cls.company.id,
-        )
 
     def setUp(self):
         super().setUp()

@@ -1,1 +1,15 @@
+from .bounds import (
+    GRACE_DAYS,
+    HISTORY_YEARS,
+    INSTALMENTS,
+    LEVEL_DELAY_DAYS,
+    LIMITATION_YEARS,
+    PERIOD_DAYS,
+    PLAN_YEARS,
+    check_range,
+    check_value,
+    clamp,
+    shift,
+    years_around,
+)
 from .sql import link_each, write_each
