@@ -6,7 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
-from ..tools import PERIOD_DAYS, clamp, shift
+from ..tools import PERIOD_DAYS, clamp
 from .collection_contact import CHANNELS
 
 # Channels the guards know; letters and portal messages are not "contacts" in the

@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .collection_limitation_period import DEBT_BASES
 from ..tools import GRACE_DAYS, PERIOD_DAYS, check_range
+from .collection_limitation_period import DEBT_BASES
 
 # At most this many calls per rolling period: a guard, not a target.
 CALL_ATTEMPTS = (0, 100)
