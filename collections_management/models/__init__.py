@@ -37,6 +37,7 @@ from . import (
     collection_stage,
     collection_target,
     collection_write_off,
+    ir_actions_report,
     mail_mail,
     mail_template,
     res_company,

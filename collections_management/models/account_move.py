@@ -62,15 +62,21 @@ class AccountMove(models.Model):
         )
 
     def _compute_collection_on_hold(self):
-        held = self.filtered_domain(self._held_domain()) if self.ids else self.browse()
+        held = self.browse()
+        if self.ids:
+            held = self.browse(
+                self.sudo()._search(Domain("id", "in", self.ids) & self._held_domain())
+            )
         for move in self:
             move.collection_on_hold = move in held
 
     def _search_collection_on_hold(self, operator, value):
         if operator != "in":
             return NotImplemented
-        domain = self._held_domain()
-        return domain if True in value else ~domain
+        # sudo: whether an invoice is on hold is shown to everyone who sees the invoice
+        # (a billing clerk filters on it); the holds themselves stay with collections.
+        held = self.sudo()._search(self._held_domain())
+        return Domain("id", "in", held) if True in value else Domain("id", "not in", held)
 
     @api.depends("collection_dispute_ids.amount", "collection_dispute_ids.state")
     def _compute_collection_amount_disputed(self):

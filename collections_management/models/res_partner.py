@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.misc import formatLang
 
@@ -139,6 +139,36 @@ class ResPartner(models.Model):
     def _onchange_collection_cease(self):
         if self.collection_cease and not self.collection_cease_date:
             self.collection_cease_date = fields.Date.context_today(self)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_collection_print_access(self):
+        """A debtor's statement is for the collector of its open case: a collector may
+        not print one for a debtor whose open case another collector works (managers
+        see every debtor of their companies)."""
+        if self.env.su or self.env.user.has_group(
+            "collections_management.group_collections_manager"
+        ):
+            return
+        # sudo: the point is to see the cases of other collectors, which the collector
+        # cannot read; only their existence is used, to refuse.
+        taken = (
+            self.env["collection.case"]
+            .sudo()
+            .search_count(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("is_open", "=", True),
+                    ("user_id", "not in", [self.env.uid, False]),
+                ],
+                limit=1,
+            )
+        )
+        if taken:
+            raise AccessError(
+                self.env._("Another collector works this debtor's case: ask a manager.")
+            )
 
     # ------------------------------------------------------------------
     # Public actions

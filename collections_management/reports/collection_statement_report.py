@@ -49,6 +49,10 @@ class CollectionStatementReport(models.AbstractModel):
         """{partner id: {items, aging, total, payments, payments_total}}"""
         debtor_of = {partner.id: partner.commercial_partner_id.id for partner in partners}
         debtors = partners.commercial_partner_id
+        # sudo: ir.actions.report checked that the caller may print these debtors'
+        # statements (the report's group, the partners, the debtor's case); the open
+        # items and payments are then the debtor's whole account, whoever follows
+        # which invoice, and the aging's per-collector rule must not cut them.
         Aging = self.env["collection.aged.receivable"].sudo().with_context(aging_date=date_to)
         domain = [("partner_id", "in", debtors.ids), ("company_id", "=", company.id)]
         items = defaultdict(lambda: Aging.browse())
@@ -59,6 +63,7 @@ class CollectionStatementReport(models.AbstractModel):
             domain, ["partner_id", "bucket"], ["amount_residual:sum"]
         ):
             aging[debtor.id][bucket] = amount
+        # sudo: as above, the debtor's payments on a statement it is entitled to.
         payment_lines = (
             self.env["account.move.line"]
             .sudo()

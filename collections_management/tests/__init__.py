@@ -15,6 +15,7 @@ from . import (
     test_reporting,
     test_security,
     test_security_input,
+    test_security_reports,
     test_statement_report,
     test_worklist,
 )
