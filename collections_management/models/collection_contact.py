@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import COLLECTOR, requires_group
+
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
 CHANNELS = [
@@ -49,6 +51,7 @@ class CollectionContact(models.Model):
         string="Debtor",
         required=True,
         index=True,
+        check_company=True,
         compute="_compute_partner_id",
         store=True,
         readonly=False,
@@ -93,10 +96,13 @@ class CollectionContact(models.Model):
         string="Follow-up",
         readonly=True,
         index="btree_not_null",
+        check_company=True,
         ondelete="set null",
         help="The follow-up run communication that produced this entry.",
     )
-    dispute_id = fields.Many2one("collection.dispute", string="Dispute", index="btree_not_null")
+    dispute_id = fields.Many2one(
+        "collection.dispute", string="Dispute", index="btree_not_null", check_company=True
+    )
     guard_override_reason = fields.Char(
         string="Override Reason",
         readonly=True,
@@ -305,6 +311,7 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_view_case(self):
         self.ensure_one()
         return self.case_id._get_records_action(context={})

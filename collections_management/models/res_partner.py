@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import COLLECTOR, requires_group
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -12,6 +14,7 @@ class ResPartner(models.Model):
         "collection.policy",
         string="Collection Policy",
         company_dependent=True,
+        check_company=True,
         help="Follow-up policy for this debtor in the current company. Empty: the "
         "company's default policy.",
     )
@@ -132,6 +135,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -147,14 +151,17 @@ class ResPartner(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_promise(self):
         self.ensure_one()
         return self.env["collection.promise"]._action_new(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_plan(self):
         self.ensure_one()
         return self.env["collection.payment.plan"]._action_new(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_promises(self):
         self.ensure_one()
         debtor = self.commercial_partner_id
@@ -162,6 +169,7 @@ class ResPartner(models.Model):
             [("partner_id", "=", debtor.id)], {"default_partner_id": debtor.id}
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_hold(self):
         self.ensure_one()
         return self.env["collection.hold"]._get_records_action(
@@ -173,6 +181,7 @@ class ResPartner(models.Model):
             },
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_contacts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -250,6 +259,7 @@ class ResPartner(models.Model):
                     self.env._("The minimum days overdue of %s cannot be negative.", partner.name)
                 )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_placements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -258,6 +268,7 @@ class ResPartner(models.Model):
         action.update(domain=[("agency_id", "=", self.id)], context={})
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement(self):
         """Choose the statement's period, then print or send it."""
         return self.env["collection.statement.wizard"]._get_records_action(
@@ -266,11 +277,13 @@ class ResPartner(models.Model):
             context={"default_partner_ids": self.commercial_partner_id.ids},
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement_print(self):
         return self.env.ref(
             "collections_management.action_report_collection_statement"
         ).report_action(self.commercial_partner_id)
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement_send(self):
         """The email composer with the statement template, its PDF attached."""
         debtors = self.commercial_partner_id
