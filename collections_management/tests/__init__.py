@@ -11,6 +11,7 @@ from . import (
     test_recovery,
     test_reporting,
     test_security,
+    test_security_access,
     test_statement_report,
     test_worklist,
 )
