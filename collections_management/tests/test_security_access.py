@@ -663,6 +663,32 @@ class TestCollectorFlows(AccessCommon):
         self.assertRecordValues(write_off, [{"state": "done", "approved_by_id": self.collector.id}])
         self.assertEqual(self.free_case.stage_id, self.stage_written_off)
 
+    def test_call_with_a_promise_from_the_case(self):
+        with freeze_time(f"{TODAY} 15:00:00"):
+            action = self.case.with_user(self.collector).action_log_contact()
+            wizard = (
+                self.env["collection.contact.log"]
+                .with_user(self.collector)
+                .with_context(**action["context"])
+                .create(
+                    {
+                        "direction": "inbound",
+                        "outcome": "promise",
+                        "next_action_date": "2026-04-20",
+                    }
+                )
+            )
+            action = wizard.action_log()
+            promise = (
+                self.env["collection.promise"]
+                .with_user(self.collector)
+                .with_context(**action["context"])
+                .create({"date_promised": "2026-04-30"})
+            )
+        self.assertRecordValues(promise, [{"case_id": self.case.id, "state": "open"}])
+        self.assertEqual(str(self.case.next_action_date), "2026-04-20")
+        self.assertEqual(self.case.stage_id.stage_type, "promise")
+
     def test_refresh_closes_a_paid_case(self):
         self.pay(self.invoice, 500.0, TODAY)
         self.case.sudo().stage_id = self.stage_contact  # as if the payment had gone unseen
