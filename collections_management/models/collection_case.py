@@ -10,6 +10,20 @@ from odoo.tools import SQL
 from ..tools import COLLECTOR, MANAGER, requires_group, write_each
 from .collection_stage import CLOSED_STAGE_TYPES
 
+# The worklist score, its parts and what they count, written by _update_priority.
+PRIORITY_FIELDS = (
+    "score_amount",
+    "score_age",
+    "score_promises",
+    "score_disputes",
+    "score_risk",
+    "priority_score",
+    "amount_disputed",
+    "open_dispute_count",
+    "broken_promise_count",
+    "credit_limit_exceeded",
+)
+
 
 class CollectionCase(models.Model):
     _name = "collection.case"
@@ -40,16 +54,7 @@ class CollectionCase(models.Model):
         "overdue_invoice_count",
         "invoice_ids",
         "communication_ids",
-        "amount_disputed",
-        "open_dispute_count",
-        "broken_promise_count",
-        "credit_limit_exceeded",
-        "score_amount",
-        "score_age",
-        "score_promises",
-        "score_disputes",
-        "score_risk",
-        "priority_score",
+        *PRIORITY_FIELDS,
     )
 
     _one_open_case_per_debtor = models.UniqueIndex(
@@ -774,22 +779,7 @@ class CollectionCase(models.Model):
                     bool(risk.get(case.id)),
                 )
             )
-        write_each(
-            cases,
-            [
-                "score_amount",
-                "score_age",
-                "score_promises",
-                "score_disputes",
-                "score_risk",
-                "priority_score",
-                "amount_disputed",
-                "open_dispute_count",
-                "broken_promise_count",
-                "credit_limit_exceeded",
-            ],
-            rows,
-        )
+        write_each(cases, list(PRIORITY_FIELDS), rows)
 
     # ------------------------------------------------------------------
     # Public actions
