@@ -1,5 +1,5 @@
 # The abstract models first: the models below build on them.
-from . import collection_numbered_mixin
+from . import collection_access_mixin, collection_numbered_mixin
 
 # isort: split
 from . import collection_case_document

@@ -3,6 +3,16 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import (
+    COLLECTOR,
+    check_system_values,
+    requires_group,
+    without_system_defaults,
+)
+
+# set by the ledger sync and the follow-up run only
+COLLECTION_SYSTEM_FIELDS = ("collection_case_id", "collection_level_id", "collection_level_date")
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -15,6 +25,7 @@ class AccountMove(models.Model):
         string="Collection Case",
         readonly=True,
         copy=False,
+        check_company=True,
         index="btree_not_null",
         help="The collection case that covers this invoice since it became overdue.",
     )
@@ -26,6 +37,7 @@ class AccountMove(models.Model):
         string="Follow-up Level",
         readonly=True,
         copy=False,
+        check_company=True,
         index="btree_not_null",
         help="The last follow-up level this invoice reached; no level is ever sent twice.",
     )
@@ -93,6 +105,17 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_values(self, COLLECTION_SYSTEM_FIELDS, vals, on_create=True)
+        records = without_system_defaults(self, COLLECTION_SYSTEM_FIELDS)
+        return super(AccountMove, records).create(vals_list)
+
+    def write(self, vals):
+        check_system_values(self, COLLECTION_SYSTEM_FIELDS, vals)
+        return super().write(vals)
+
     def _post(self, soft=True):
         self._collection_credit_guard()
         posted = super()._post(soft=soft)
@@ -169,12 +192,14 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_collection_promise(self):
         self.ensure_one()
         return self.env["collection.promise"]._action_new(
             self.commercial_partner_id, moves=self, case=self.collection_case_id
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_hold(self):
         self.ensure_one()
         return self.env["collection.hold"]._get_records_action(
@@ -183,10 +208,12 @@ class AccountMove(models.Model):
             context={"default_scope": "invoice", "default_move_id": self.id},
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_dispute(self):
         self.ensure_one()
         return self.env["collection.dispute"]._action_new_on_invoice(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_disputes(self):
         self.ensure_one()
         return self.env["collection.dispute"]._action_list(

@@ -9,7 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round
 
-from ..tools import check_range, years_around
+from ..tools import COLLECTOR, MANAGER, check_range, requires_group, years_around
 
 # The only columns of a placement file: who the debtor is and how to reach them, and
 # the placed invoices. Nothing else about the debtor leaves the company.
@@ -42,6 +42,8 @@ class CollectionAgencyPlacement(models.Model):
     _order = "date_placed desc, id desc"
     _check_company_auto = True
     _sequence_date_field = "date_placed"
+    # set when the case is placed, by Recall / Close and by the commission billing
+    _system_fields = ("name", "state", "amount_placed", "date_end", "previous_stage_id", "bill_ids")
 
     # ------------------------------------------------------------------
     # Fields
@@ -52,6 +54,7 @@ class CollectionAgencyPlacement(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain=[("is_collection_agency", "=", True)],
     )
     commission_rate = fields.Float(
@@ -92,12 +95,17 @@ class CollectionAgencyPlacement(models.Model):
         required=True,
         tracking=True,
         index=True,
+        copy=False,
         help="Placed: the agency collects and the follow-up run leaves the invoices "
         "alone. Recalled: the company takes the case back and follow-up resumes. "
         "Closed: the agency's work is over.",
     )
     previous_stage_id = fields.Many2one(
-        "collection.stage", readonly=True, copy=False, help="The case's stage before placement."
+        "collection.stage",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The case's stage before placement.",
     )
     remittance_ids = fields.One2many(
         "collection.agency.remittance", "placement_id", string="Remittances"
@@ -135,6 +143,7 @@ class CollectionAgencyPlacement(models.Model):
         string="Commission Bills",
         readonly=True,
         copy=False,
+        check_company=True,
     )
     bill_count = fields.Integer(compute="_compute_amounts")
     note = fields.Text(help="Internal: never exported to the agency.")
@@ -370,7 +379,7 @@ class CollectionAgencyPlacement(models.Model):
             values = {"amount_placed": amount}
             if stage and case.stage_id != stage:
                 values["previous_stage_id"] = case.stage_id.id
-            placement.write(values)
+            placement.sudo().write(values)
             if stage:
                 case.stage_id = stage
             notes.append(
@@ -467,21 +476,24 @@ class CollectionAgencyPlacement(models.Model):
             "target": "download",
         }
 
+    @requires_group(COLLECTOR, "read")
     def action_export_csv(self):
         self.ensure_one()
         return self._action_export("csv")
 
+    @requires_group(COLLECTOR, "read")
     def action_export_xlsx(self):
         self.ensure_one()
         return self._action_export("xlsx")
 
+    @requires_group(COLLECTOR)
     def action_recall(self):
         """Give the case back to the company: follow-up resumes for the invoices."""
         today = fields.Date.context_today(self)
         for placement in self:
             if placement.state != "placed":
                 raise UserError(self.env._("Placement %s is not active.", placement.name))
-            placement.write({"state": "recalled", "date_end": today})
+            placement.sudo().write({"state": "recalled", "date_end": today})
             case = placement.case_id
             still_placed = self.search_count([("case_id", "=", case.id), ("state", "=", "placed")])
             if case.is_open and case.stage_type == "agency" and not still_placed:
@@ -506,14 +518,16 @@ class CollectionAgencyPlacement(models.Model):
         )
         return True
 
+    @requires_group(COLLECTOR)
     def action_close(self):
         """The agency's work is over (paid, or returned as uncollectable)."""
         for placement in self:
             if placement.state != "placed":
                 raise UserError(self.env._("Placement %s is not active.", placement.name))
-        self.write({"state": "closed", "date_end": fields.Date.context_today(self)})
+        self.sudo().write({"state": "closed", "date_end": fields.Date.context_today(self)})
         return True
 
+    @requires_group(MANAGER)
     def action_create_commission_bill(self):
         """A draft vendor bill from the agency for the commission not billed yet.
 
@@ -574,7 +588,7 @@ class CollectionAgencyPlacement(models.Model):
                 }
             )
         )
-        self.bill_ids = [Command.link(bill.id)]
+        self.sudo().bill_ids = [Command.link(bill.id)]
         self.message_post(
             body=self.env._(
                 "Draft commission bill of %s created for the accountant to post.",
@@ -583,6 +597,7 @@ class CollectionAgencyPlacement(models.Model):
         )
         return self.action_view_bills()
 
+    @requires_group(COLLECTOR, "read")
     def action_view_bills(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -598,6 +613,7 @@ class CollectionAgencyPlacement(models.Model):
             action.update(views=[(False, "form")], view_mode="form", res_id=self.bill_ids.id)
         return action
 
+    @requires_group(COLLECTOR)
     def action_add_remittance(self):
         self.ensure_one()
         return self.env["collection.agency.remittance"]._get_records_action(

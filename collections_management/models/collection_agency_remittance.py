@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import check_range, years_around
+from ..tools import check_range, requires_group, years_around
 
 
 class CollectionAgencyRemittance(models.Model):
@@ -14,9 +14,11 @@ class CollectionAgencyRemittance(models.Model):
 
     _name = "collection.agency.remittance"
     _description = "Agency Remittance"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.access.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # worked out from the amount, its basis and the placement's commission rate
+    _system_fields = ("amount_gross", "amount_commission", "amount_to_receive")
 
     # ------------------------------------------------------------------
     # Fields
@@ -170,6 +172,7 @@ class CollectionAgencyRemittance(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group("account.group_account_invoice")
     def action_register_payment(self):
         """Record the money collected on the placed invoices (gross: the debtor's debt
         goes down by all it paid the agency) and link the payment to this remittance,

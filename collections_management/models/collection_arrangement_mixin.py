@@ -30,6 +30,7 @@ class CollectionArrangementMixin(models.AbstractModel):
         precompute=False,
         required=True,
         tracking=True,
+        check_company=True,
         domain=[("is_company", "=", True)],
         help="The commercial partner the arrangement is made with.",
     )
@@ -75,6 +76,7 @@ class CollectionArrangementMixin(models.AbstractModel):
         precompute=True,
         index=True,
         tracking=True,
+        check_company=True,
         help="The collector who took the arrangement; a promise counts in their kept rate.",
     )
 
@@ -90,11 +92,17 @@ class CollectionArrangementMixin(models.AbstractModel):
 
     @api.depends("partner_id", "company_id")
     def _compute_case_id(self):
-        cases = self.env["collection.case"].search(
-            [
-                ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-                ("is_open", "=", True),
-            ]
+        # the debtor's open case, whoever works it: the record rules then decide whether
+        # the user may make an arrangement on it
+        cases = (
+            self.env["collection.case"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("is_open", "=", True),
+                ]
+            )
         )
         by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
         for record in self:
@@ -198,6 +206,25 @@ class CollectionArrangementMixin(models.AbstractModel):
     @api.constrains("grace_days")
     def _check_grace_days(self):
         check_range(self, "grace_days", *GRACE_DAYS)
+
+    # not on the company: it follows the case, and a change of company changes the case
+    @api.constrains("case_id", "partner_id")
+    def _check_case(self):
+        for record in self.filtered("case_id"):
+            case = record.case_id
+            if (
+                case.partner_id != record.partner_id.commercial_partner_id
+                or case.company_id != record.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s is not the case of %(debtor)s in %(company)s: an "
+                        "arrangement belongs to its debtor's case.",
+                        case=case.name,
+                        debtor=record.partner_id.name,
+                        company=record.company_id.name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Business methods

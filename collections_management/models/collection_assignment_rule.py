@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 class CollectionAssignmentRule(models.Model):
     _name = "collection.assignment.rule"
     _description = "Collector Assignment Rule"
+    _inherit = ["collection.access.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -23,6 +24,7 @@ class CollectionAssignmentRule(models.Model):
         "res.users",
         string="Collector",
         required=True,
+        check_company=True,
         domain=lambda self: self.env["res.users"]._collector_domain(),
     )
     salesperson_ids = fields.Many2many(
@@ -33,6 +35,7 @@ class CollectionAssignmentRule(models.Model):
     team_ids = fields.Many2many(
         "crm.team",
         string="Sales Teams",
+        check_company=True,
         help="Matches debtors of one of these sales teams. Empty: any team.",
     )
     country_ids = fields.Many2many(
@@ -80,7 +83,10 @@ class CollectionAssignmentRule(models.Model):
     @api.model
     def _assign_collectors(self, partners, company, overdue_by_partner=None):
         """{partner id: collector} by the first matching rule of the company."""
-        rules = self.search([("company_id", "=", company.id)])
+        # a collector who lost access to the company gets no new case there
+        rules = self.search([("company_id", "=", company.id)]).filtered(
+            lambda rule: company in rule.collector_id.company_ids
+        )
         if not rules or not partners:
             return {}
         if overdue_by_partner is None:

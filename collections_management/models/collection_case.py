@@ -3,24 +3,69 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import LIMITATION_YEARS, check_range, clamp, write_each, years_around
+from ..tools import (
+    COLLECTOR,
+    LIMITATION_YEARS,
+    MANAGER,
+    check_range,
+    clamp,
+    requires_group,
+    write_each,
+    years_around,
+)
 from .collection_limitation_period import DEBT_BASES, DEBTOR_TYPES, DEFAULT_KIND
 from .collection_stage import CLOSED_STAGE_TYPES
+
+# The worklist score, its parts and what they count, written by _update_priority.
+PRIORITY_FIELDS = (
+    "score_amount",
+    "score_age",
+    "score_promises",
+    "score_disputes",
+    "score_risk",
+    "priority_score",
+    "amount_disputed",
+    "open_dispute_count",
+    "broken_promise_count",
+    "credit_limit_exceeded",
+)
 
 
 class CollectionCase(models.Model):
     _name = "collection.case"
     _description = "Collection Case"
-    _inherit = ["collection.numbered.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "collection.access.mixin",
+        "collection.numbered.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "is_open desc, amount_overdue desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id"]
 
     _sequence_date_field = "date_open"
+    # what the ledger, the follow-up run and the scoring decide
+    _system_fields = (
+        "name",
+        "date_open",
+        "date_closed",
+        "is_open",
+        "stage_type",
+        "level_id",
+        "last_followup_date",
+        "amount_due",
+        "amount_overdue",
+        "oldest_overdue_days",
+        "overdue_invoice_count",
+        "invoice_ids",
+        "communication_ids",
+        *PRIORITY_FIELDS,
+    )
 
     _one_open_case_per_debtor = models.UniqueIndex(
         "(partner_id, company_id) WHERE (is_open IS TRUE)",
@@ -36,6 +81,7 @@ class CollectionCase(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain=[("is_company", "=", True)],
         help="The commercial partner who owes the debt.",
     )
@@ -48,6 +94,7 @@ class CollectionCase(models.Model):
         string="Collector",
         tracking=True,
         index=True,
+        check_company=True,
         domain=lambda self: self.env["res.users"]._collector_domain(),
     )
     stage_id = fields.Many2one(
@@ -56,6 +103,7 @@ class CollectionCase(models.Model):
         index=True,
         group_expand="_read_group_stage_ids",
         copy=False,
+        check_company=True,
         domain="[('company_id', 'in', [company_id, False])]",
         default=lambda self: self._default_stage_id(),
     )
@@ -79,6 +127,7 @@ class CollectionCase(models.Model):
         tracking=True,
         readonly=True,
         copy=False,
+        check_company=True,
         help="The highest follow-up level this case has reached.",
     )
     date_open = fields.Date(string="Opened On", default=fields.Date.context_today, readonly=True)
@@ -405,23 +454,42 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_stage_by_hand(vals)
         cases = super().create(vals_list)
         cases._set_closed_date()
         return cases
 
     def write(self, vals):
+        self._check_stage_by_hand(vals)
         result = super().write(vals)
         if "stage_id" in vals:
             self._set_closed_date()
         return result
 
+    @api.model
+    def _check_stage_by_hand(self, vals):
+        """A case is closed by the system only: resolved when its debt is paid, written
+        off by a write-off. Any other stage may be chosen by hand."""
+        if self.env.su or not vals.get("stage_id"):
+            return
+        stage = self.env["collection.stage"].browse(vals["stage_id"])
+        if stage.sudo().stage_type in CLOSED_STAGE_TYPES:
+            raise AccessError(
+                self.env._(
+                    "A case moves to %s by itself: resolved when its debt is paid, written "
+                    "off by a write-off (Write Off button).",
+                    stage.sudo().name,
+                )
+            )
+
     def _set_closed_date(self):
         closed = self.filtered(lambda c: not c.is_open and not c.date_closed)
         if closed:
-            closed.date_closed = fields.Date.context_today(self)
+            closed.sudo().date_closed = fields.Date.context_today(self)
         reopened = self.filtered(lambda c: c.is_open and c.date_closed)
         if reopened:
-            reopened.date_closed = False
+            reopened.sudo().date_closed = False
 
     # ------------------------------------------------------------------
     # Business methods: keeping cases in step with the ledger
@@ -596,13 +664,18 @@ class CollectionCase(models.Model):
                         company.name,
                     )
                 )
-            cases.write({"stage_id": stage.id, "amount_overdue": 0.0, "oldest_overdue_days": 0})
+            # the system closes them, whoever's action paid the debt
+            cases.sudo().write(
+                {"stage_id": stage.id, "amount_overdue": 0.0, "oldest_overdue_days": 0}
+            )
         self._log_messages(
             {case: self.env._("Case closed: the overdue debt is paid.") for case in self}
         )
         # the agency's work on a paid case is over; its commission stays billable
-        placements = self.env["collection.agency.placement"].search(
-            [("case_id", "in", self.ids), ("state", "=", "placed")]
+        placements = (
+            self.env["collection.agency.placement"]
+            .sudo()
+            .search([("case_id", "in", self.ids), ("state", "=", "placed")])
         )
         if placements:
             placements.action_close()
@@ -766,32 +839,19 @@ class CollectionCase(models.Model):
                     bool(risk.get(case.id)),
                 )
             )
-        write_each(
-            cases,
-            [
-                "score_amount",
-                "score_age",
-                "score_promises",
-                "score_disputes",
-                "score_risk",
-                "priority_score",
-                "amount_disputed",
-                "open_dispute_count",
-                "broken_promise_count",
-                "credit_limit_exceeded",
-            ],
-            rows,
-        )
+        write_each(cases, list(PRIORITY_FIELDS), rows)
 
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
     def action_refresh(self):
         """Recompute this case's figures from the ledger now."""
         for company, cases in self.grouped("company_id").items():
             self._sync_cases(company, cases.partner_id)
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -805,14 +865,17 @@ class CollectionCase(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_view_communications(self):
         self.ensure_one()
         return self.env["collection.communication"]._action_list([("case_id", "=", self.id)])
 
+    @requires_group(COLLECTOR, "read")
     def action_new_promise(self):
         self.ensure_one()
         return self.env["collection.promise"]._action_new(self.partner_id, case=self)
 
+    @requires_group(COLLECTOR, "read")
     def action_new_plan(self):
         self.ensure_one()
         return self.env["collection.payment.plan"]._action_new(self.partner_id, case=self)
@@ -823,27 +886,34 @@ class CollectionCase(models.Model):
         Document = self.env[model]
         return Document._action_list([("case_id", "=", self.id)], Document._case_defaults(self))
 
+    @requires_group(COLLECTOR, "read")
     def action_view_promises(self):
         return self._action_documents("collection.promise")
 
+    @requires_group(COLLECTOR, "read")
     def action_view_plans(self):
         return self._action_documents("collection.payment.plan")
 
+    @requires_group(COLLECTOR, "read")
     def action_hold(self):
         self.ensure_one()
         action = self.partner_id.action_collection_hold()
         action["context"]["default_company_id"] = self.company_id.id
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_statement(self):
         return self.partner_id.action_collection_statement()
 
+    @requires_group(COLLECTOR, "read")
     def action_print_statement(self):
         return self.partner_id.action_collection_statement_print()
 
+    @requires_group(COLLECTOR, "read")
     def action_send_statement(self):
         return self.partner_id.action_collection_statement_send()
 
+    @requires_group(MANAGER)
     def action_reassign(self):
         return self.env["collection.case.reassign"]._get_records_action(
             name=self.env._("Reassign Cases"),
@@ -851,6 +921,7 @@ class CollectionCase(models.Model):
             context={"active_ids": self.ids, "active_model": self._name},
         )
 
+    @requires_group(MANAGER)
     def action_apply_assignment_rules(self):
         Rule = self.env["collection.assignment.rule"]
         for company, cases in self.grouped("company_id").items():
@@ -861,15 +932,19 @@ class CollectionCase(models.Model):
                     case.user_id = collector
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_view_placements(self):
         return self._action_documents("collection.agency.placement")
 
+    @requires_group(COLLECTOR, "read")
     def action_view_legal_actions(self):
         return self._action_documents("collection.legal.action")
 
+    @requires_group(COLLECTOR, "read")
     def action_view_write_offs(self):
         return self._action_documents("collection.write.off")
 
+    @requires_group(COLLECTOR)
     def action_place_with_agency(self):
         self.ensure_one()
         Placement = self.env["collection.agency.placement"]
@@ -880,6 +955,7 @@ class CollectionCase(models.Model):
             name=self.env._("Place with an Agency"),
         )
 
+    @requires_group(COLLECTOR)
     def action_start_legal_action(self):
         self.ensure_one()
         self._check_not_time_barred()
@@ -888,6 +964,7 @@ class CollectionCase(models.Model):
             LegalAction._case_defaults(self), name=self.env._("Legal Action")
         )
 
+    @requires_group(COLLECTOR)
     def action_write_off(self):
         self.ensure_one()
         return self.env["collection.write.off.wizard"]._get_records_action(
@@ -896,6 +973,7 @@ class CollectionCase(models.Model):
             context={"default_case_id": self.id},
         )
 
+    @requires_group(COLLECTOR)
     def action_log_contact(self):
         self.ensure_one()
         return self.env["collection.contact.log"]._get_records_action(
@@ -904,6 +982,7 @@ class CollectionCase(models.Model):
             context={"default_case_id": self.id},
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_contacts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -915,9 +994,11 @@ class CollectionCase(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_view_disputes(self):
         return self._action_documents("collection.dispute")
 
+    @requires_group(COLLECTOR)
     def action_update_priority(self):
         self._update_priority()
         return True

@@ -11,8 +11,14 @@ class CollectionCaseDocument(models.AbstractModel):
 
     _name = "collection.case.document"
     _description = "Collection Case Document"
-    _inherit = ["collection.numbered.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "collection.access.mixin",
+        "collection.numbered.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _check_company_auto = True
+    _system_fields = ("name",)  # each model adds its states, outcomes and amounts
 
     _list_action_xmlid = None  # by default collections_management.<model table>_action
 

@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
-from ..tools import PERIOD_DAYS, clamp, link_each, write_each
+from ..tools import COLLECTOR, MANAGER, PERIOD_DAYS, clamp, link_each, requires_group, write_each
 
 _logger = logging.getLogger(__name__)
 LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
@@ -58,6 +58,10 @@ def split_pdf_by_reference(pdf, communication_ids):
 
 
 class CollectionCommunication(models.Model):
+    """What a follow-up run proposes and sends to a debtor. Everything on it is the
+    run's work: nobody writes one by hand (read-only access rights); the run's actions
+    check their caller, then work as the scheduler does."""
+
     _name = "collection.communication"
     _description = "Follow-up Communication"
     _order = "id desc"
@@ -66,13 +70,17 @@ class CollectionCommunication(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    run_id = fields.Many2one("collection.run", required=True, ondelete="cascade", index=True)
+    run_id = fields.Many2one(
+        "collection.run", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Debtor", required=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Debtor", required=True, index=True, check_company=True
+    )
     case_id = fields.Many2one("collection.case", index="btree_not_null", check_company=True)
     user_id = fields.Many2one(related="case_id.user_id", string="Collector")
-    level_id = fields.Many2one("collection.level", required=True)
+    level_id = fields.Many2one("collection.level", required=True, check_company=True)
     policy_id = fields.Many2one(related="level_id.policy_id")
     line_ids = fields.One2many(
         "collection.communication.line", "communication_id", string="Invoices"
@@ -566,13 +574,15 @@ class CollectionCommunication(models.Model):
         action.update(domain=domain, context={})
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_print_letter(self):
         return self.env.ref("collections_management.action_report_collection_letter").report_action(
             self
         )
 
+    @requires_group(MANAGER, "read")
     def action_cancel(self):
-        self.filtered(lambda c: c.state == "draft").state = "cancelled"
+        self.filtered(lambda c: c.state == "draft").sudo().state = "cancelled"
         return True
 
     def _mark_email_failed(self, reason):

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
-from ..tools import HISTORY_YEARS, check_range, check_value, years_around
+from ..tools import COLLECTOR, HISTORY_YEARS, check_range, check_value, requires_group, years_around
 
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
@@ -80,6 +80,7 @@ class CollectionContact(models.Model):
         string="Debtor",
         required=True,
         index=True,
+        check_company=True,
         compute="_compute_partner_id",
         store=True,
         readonly=False,
@@ -125,10 +126,13 @@ class CollectionContact(models.Model):
         string="Follow-up",
         readonly=True,
         index="btree_not_null",
+        check_company=True,
         ondelete="set null",
         help="The follow-up run communication that produced this entry.",
     )
-    dispute_id = fields.Many2one("collection.dispute", string="Dispute", index="btree_not_null")
+    dispute_id = fields.Many2one(
+        "collection.dispute", string="Dispute", index="btree_not_null", check_company=True
+    )
     guard_override_reason = fields.Char(
         string="Override Reason",
         readonly=True,
@@ -489,6 +493,7 @@ class CollectionContact(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_view_case(self):
         self.ensure_one()
         return self.case_id._get_records_action(context={})

@@ -218,7 +218,7 @@ class CollectionContactGuard(models.AbstractModel):
                     end=_float_time(end),
                 )
             )
-        period = partner.collection_inconvenient_time_ids._covers(local)
+        period = partner.sudo().collection_inconvenient_time_ids._covers(local)
         if period:
             texts.append(
                 _(
@@ -248,7 +248,7 @@ class CollectionContactGuard(models.AbstractModel):
                 hour=0, minute=0, second=0, microsecond=0
             )
             hours = [policy.contact_hour_start] + [
-                period.hour_to for period in partner.collection_inconvenient_time_ids
+                period.hour_to for period in partner.sudo().collection_inconvenient_time_ids
             ]
             candidates += [day + timedelta(minutes=round(hour * 60)) for hour in hours]
         for moment in sorted(c for c in candidates if c > local):

@@ -3,7 +3,16 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..tools import PERIOD_DAYS, check_range, clamp, shift, years_around
+from ..tools import (
+    COLLECTOR,
+    MANAGER,
+    PERIOD_DAYS,
+    check_range,
+    clamp,
+    requires_group,
+    shift,
+    years_around,
+)
 from .collection_communication import FOLLOWUP_STAGE_TYPES
 
 # Disputes whose amount is still out of follow-up; a credit note takes it out for good
@@ -19,6 +28,18 @@ class CollectionDispute(models.Model):
     _check_company_auto = True
     _rec_names_search = ["name", "move_id", "partner_id"]
     _sequence_date_field = "date"
+    # set by its actions (Investigate, Reject, Resolve...) and when it is opened
+    _system_fields = (
+        "name",
+        "case_id",
+        "state",
+        "state_sequence",
+        "is_active",
+        "date_resolved",
+        "credit_note_id",
+        "first_notice_date",
+        "validation_required",
+    )
 
     # ------------------------------------------------------------------
     # Fields
@@ -70,6 +91,7 @@ class CollectionDispute(models.Model):
         string="Owner",
         required=True,
         tracking=True,
+        check_company=True,
         default=lambda self: self.env.user,
         help="Who investigates: often someone in sales or logistics. Gets an activity "
         "due on the deadline.",
@@ -126,6 +148,7 @@ class CollectionDispute(models.Model):
         string="Credit Note",
         readonly=True,
         copy=False,
+        check_company=True,
         index="btree_not_null",
         help="The credit note issued to settle the dispute.",
     )
@@ -166,14 +189,18 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     @api.depends("move_id")
     def _compute_case_id(self):
-        cases = self.env["collection.case"].search(
-            [("partner_id", "in", self.partner_id.ids), ("is_open", "=", True)]
+        # the debtor's open case, whoever works it: the record rules then decide whether
+        # the user may open a dispute on it
+        cases = (
+            self.env["collection.case"]
+            .sudo()
+            .search([("partner_id", "in", self.partner_id.ids), ("is_open", "=", True)])
         )
         by_key = {(case.partner_id.id, case.company_id.id): case for case in cases}
         for dispute in self:
-            dispute.case_id = dispute.move_id.collection_case_id.filtered("is_open") or by_key.get(
-                (dispute.partner_id.id, dispute.company_id.id)
-            )
+            dispute.case_id = dispute.move_id.sudo().collection_case_id.filtered(
+                "is_open"
+            ) or by_key.get((dispute.partner_id.id, dispute.company_id.id))
 
     @api.depends("date", "company_id")
     def _compute_deadline(self):
@@ -339,7 +366,9 @@ class CollectionDispute(models.Model):
                 )
                 groups.setdefault((notice, required), []).append(dispute.id)
         for (notice, required), ids in groups.items():
-            self.browse(ids).write({"first_notice_date": notice, "validation_required": required})
+            self.browse(ids).sudo().write(
+                {"first_notice_date": notice, "validation_required": required}
+            )
 
     @api.model
     def _disputed_amounts_query(self, company):
@@ -451,12 +480,14 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
     def action_investigate(self):
         if self.filtered(lambda d: d.state != "open"):
             raise UserError(self.env._("Only an open dispute can be put under investigation."))
-        self.state = "investigating"
+        self.sudo().state = "investigating"
         return True
 
+    @requires_group(COLLECTOR)
     def action_record_verification(self):
         """The verification of the debt was sent to the debtor: collection may resume."""
         self.filtered(
@@ -496,6 +527,7 @@ class CollectionDispute(models.Model):
             target="new",
         )
 
+    @requires_group(COLLECTOR)
     def action_resolve_credit_note(self):
         """Open Odoo's reversal wizard on the invoice, set for a credit note of the
         disputed amount (the wizard's credit note is then reduced to that amount)."""
@@ -538,7 +570,7 @@ class CollectionDispute(models.Model):
             last = lines[-1]
             taxes = last.tax_ids.compute_all(1.0, credit_note.currency_id)["total_included"] or 1.0
             last.price_unit += gap / (taxes * (last.quantity or 1.0))
-        self.write(
+        self.sudo().write(
             {
                 "state": "credit_note",
                 "credit_note_id": credit_note.id,
@@ -554,6 +586,7 @@ class CollectionDispute(models.Model):
             )
         )
 
+    @requires_group(MANAGER)
     def action_resolve_write_off(self):
         """Settle the dispute by giving up the disputed amount: it stays out of
         follow-up for good."""
@@ -565,10 +598,11 @@ class CollectionDispute(models.Model):
                         "Write down in Resolution why dispute %s is written off.", dispute.name
                     )
                 )
-        self.write({"state": "write_off", "date_resolved": fields.Date.context_today(self)})
+        self.sudo().write({"state": "write_off", "date_resolved": fields.Date.context_today(self)})
         self._close_activities(self.env._("Resolved by write-off"))
         return True
 
+    @requires_group(COLLECTOR)
     def action_reject(self):
         """The dispute is unfounded: follow-up of the disputed amount resumes."""
         self._check_resolvable()
@@ -589,8 +623,8 @@ class CollectionDispute(models.Model):
                         dispute.name,
                     )
                 )
-        self.write({"state": "rejected", "date_resolved": fields.Date.context_today(self)})
-        self.filtered(lambda d: not d.case_id)._compute_case_id()
+        self.sudo().write({"state": "rejected", "date_resolved": fields.Date.context_today(self)})
+        self.filtered(lambda d: not d.case_id).sudo()._compute_case_id()
         self._close_activities(self.env._("Dispute rejected"))
         self.env["collection.case"]._log_messages(
             {
@@ -607,12 +641,14 @@ class CollectionDispute(models.Model):
         )
         return True
 
+    @requires_group(COLLECTOR)
     def action_reopen(self):
-        self.filtered(lambda d: d.state == "rejected").write(
+        self.filtered(lambda d: d.state == "rejected").sudo().write(
             {"state": "open", "date_resolved": False}
         )
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_view_credit_note(self):
         self.ensure_one()
         return self.credit_note_id._get_records_action(context={})

@@ -2,15 +2,16 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
-from ..tools import PLAN_YEARS, check_range, shift
+from ..tools import COLLECTOR, PLAN_YEARS, check_range, requires_group, shift
 
 
 class CollectionHold(models.Model):
     _name = "collection.hold"
     _description = "Follow-up Hold"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.access.mixin", "mail.thread"]
     _order = "date_end, id"
     _check_company_auto = True
+    _system_fields = ("user_id",)  # who set the hold
 
     # ------------------------------------------------------------------
     # Fields
@@ -33,6 +34,7 @@ class CollectionHold(models.Model):
         string="Debtor",
         required=True,
         index=True,
+        check_company=True,
         compute="_compute_partner_id",
         store=True,
         readonly=False,
@@ -55,7 +57,9 @@ class CollectionHold(models.Model):
         help="Follow-up resumes by itself the day after this date: today at the earliest, "
         "5 years ahead at the latest.",
     )
-    user_id = fields.Many2one("res.users", string="Set By", default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", string="Set By", default=lambda self: self.env.user, copy=False
+    )
     is_active = fields.Boolean(
         string="In Force",
         compute="_compute_is_active",
@@ -119,6 +123,19 @@ class CollectionHold(models.Model):
                     )
                 )
 
+    @api.constrains("move_id", "partner_id")
+    def _check_partner(self):
+        for hold in self.filtered("move_id"):
+            if hold.partner_id != hold.move_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s is not an invoice of %(debtor)s: a hold on an "
+                        "invoice is for the invoice's debtor.",
+                        invoice=hold.move_id.name,
+                        debtor=hold.partner_id.name,
+                    )
+                )
+
     @api.constrains("date_end")
     def _check_date_end(self):
         today = fields.Date.context_today(self)
@@ -150,6 +167,7 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
     def action_lift(self):
         self.action_archive()
         self._message_log_batch(

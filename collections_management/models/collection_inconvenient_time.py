@@ -15,6 +15,7 @@ WEEKDAYS = [
 class CollectionInconvenientTime(models.Model):
     _name = "collection.inconvenient.time"
     _description = "Debtor's Inconvenient Time"
+    _inherit = ["collection.access.mixin"]
     _order = "partner_id, dayofweek, hour_from"
 
     # ------------------------------------------------------------------

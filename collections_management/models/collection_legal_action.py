@@ -1,7 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import check_range, years_around
+from ..tools import COLLECTOR, check_range, requires_group, years_around
 
 # Court cases last: filing and judgment dates go back this many years (the longest
 # limitation period), and are at most a year ahead (a hearing already scheduled).
@@ -22,12 +22,14 @@ class CollectionLegalAction(models.Model):
     _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
+    # moved on by its actions (Filed, Judgment...), which check what each step needs
+    _system_fields = ("name", "state", "cost_invoice_id")
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
     state = fields.Selection(
-        LEGAL_STATES, default="preparing", required=True, tracking=True, index=True
+        LEGAL_STATES, default="preparing", required=True, tracking=True, index=True, copy=False
     )
     court = fields.Char(tracking=True, help="The court the claim is filed with.")
     court_case_number = fields.Char(string="Court Case Number", tracking=True, copy=False)
@@ -38,7 +40,11 @@ class CollectionLegalAction(models.Model):
         help="At most 30 years ago and a year ahead.",
     )
     lawyer_id = fields.Many2one(
-        "res.partner", string="Lawyer", tracking=True, help="The lawyer or law firm."
+        "res.partner",
+        string="Lawyer",
+        tracking=True,
+        check_company=True,
+        help="The lawyer or law firm.",
     )
     amount_claimed = fields.Monetary(
         tracking=True, help="The amount claimed from the debtor (the debt at filing)."
@@ -156,26 +162,32 @@ class CollectionLegalAction(models.Model):
                         action=action.name,
                     )
                 )
-        self.state = state
+        self.sudo().state = state
         return True
 
+    @requires_group(COLLECTOR)
     def action_file(self):
         for action in self:
             action.case_id._check_not_time_barred()
         return self._set_state("filed", ("court", "court_case_number", "date_filed"))
 
+    @requires_group(COLLECTOR)
     def action_judgment(self):
         return self._set_state("judgment", ("date_judgment", "amount_judgment"))
 
+    @requires_group(COLLECTOR)
     def action_enforce(self):
         return self._set_state("enforcement")
 
+    @requires_group(COLLECTOR)
     def action_close(self):
         return self._set_state("closed")
 
+    @requires_group(COLLECTOR)
     def action_reset(self):
         return self._set_state("preparing")
 
+    @requires_group(COLLECTOR)
     def action_invoice_costs(self):
         """A draft customer invoice of the legal costs to the debtor (if allowed)."""
         self.ensure_one()
@@ -212,5 +224,5 @@ class CollectionLegalAction(models.Model):
                 }
             )
         )
-        self.cost_invoice_id = invoice
+        self.sudo().cost_invoice_id = invoice
         return invoice._get_records_action(context={})

@@ -7,6 +7,7 @@ from ..tools import LEVEL_DELAY_DAYS, PERIOD_DAYS, check_range
 class CollectionLevel(models.Model):
     _name = "collection.level"
     _description = "Follow-up Level"
+    _inherit = ["collection.access.mixin"]
     _order = "policy_id, delay, id"
     _check_company_auto = True
 
@@ -14,7 +15,9 @@ class CollectionLevel(models.Model):
     # Fields
     # ------------------------------------------------------------------
     name = fields.Char(required=True, translate=True)
-    policy_id = fields.Many2one("collection.policy", required=True, ondelete="cascade", index=True)
+    policy_id = fields.Many2one(
+        "collection.policy", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     delay = fields.Integer(
         string="Days After Due Date",
@@ -64,6 +67,7 @@ class CollectionLevel(models.Model):
     stage_id = fields.Many2one(
         "collection.stage",
         string="Move Case to Stage",
+        check_company=True,
         help="The stage a case moves to when it reaches this level.",
     )
 

@@ -4,7 +4,15 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-from ..tools import INSTALMENTS, check_range, clamp, write_each, years_around
+from ..tools import (
+    COLLECTOR,
+    INSTALMENTS,
+    check_range,
+    clamp,
+    requires_group,
+    write_each,
+    years_around,
+)
 
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every Two Weeks"), ("monthly", "Monthly")]
 FREQUENCY_STEP = {
@@ -22,6 +30,8 @@ class CollectionPaymentPlan(models.Model):
     _check_company_auto = True
     _grace_days_policy_field = "plan_grace_days"
     _sequence_date_field = "date"
+    # set by its actions (Validate, Cancel...) and by the monitoring of the payments
+    _system_fields = ("name", "state", "amount_paid", "amount_total")
 
     # ------------------------------------------------------------------
     # Fields
@@ -401,16 +411,18 @@ class CollectionPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
     def action_compute_schedule(self):
         self._generate_lines()
         return True
 
+    @requires_group(COLLECTOR)
     def action_activate(self):
         for plan in self:
             if plan.state != "draft":
                 raise UserError(self.env._("Plan %s is not a draft.", plan.name))
         self._check_can_activate()
-        self.write({"state": "active"})
+        self.sudo().write({"state": "active"})
         stage_by_case = {}
         for plan in self.filtered("case_id"):
             stage_by_case[plan.case_id] = self.env["collection.stage"]._get_stage_by_type(
@@ -431,26 +443,31 @@ class CollectionPaymentPlan(models.Model):
         self._monitor(fields.Date.context_today(self))
         return True
 
+    @requires_group(COLLECTOR)
     def action_check_payments(self):
         self._monitor(fields.Date.context_today(self))
         return True
 
+    @requires_group(COLLECTOR)
     def action_cancel(self):
         if self.filtered(lambda p: p.state not in ("draft", "active")):
             raise UserError(self.env._("Only a draft or active plan can be cancelled."))
-        self.write({"state": "cancelled"})
+        self.sudo().write({"state": "cancelled"})
         return True
 
+    @requires_group(COLLECTOR)
     def action_reset_to_draft(self):
         if self.filtered(lambda p: p.state != "cancelled"):
             raise UserError(self.env._("Only a cancelled plan can go back to draft."))
-        self.write({"state": "draft"})
-        self.line_ids.write({"amount_paid": 0.0, "state": "pending"})
+        self.sudo().write({"state": "draft"})
+        self.line_ids.sudo().write({"amount_paid": 0.0, "state": "pending"})
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_print_agreement(self):
         return self.env.ref("collections_management.action_report_payment_plan").report_action(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_send_agreement(self):
         self.ensure_one()
         template = self.env.ref("collections_management.mail_template_payment_plan")

@@ -9,13 +9,21 @@ LATEST_YEARS = PLAN_YEARS + INSTALMENTS[1] // 12
 class CollectionPaymentPlanLine(models.Model):
     _name = "collection.payment.plan.line"
     _description = "Payment Plan Instalment"
+    _inherit = ["collection.access.mixin"]
     _order = "plan_id, date_due, sequence, id"
+    _check_company_auto = True
+    # what the monitoring of the plan's payments allocates and judges
+    _system_fields = ("amount_paid", "state")
 
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
     plan_id = fields.Many2one(
-        "collection.payment.plan", required=True, ondelete="cascade", index=True
+        "collection.payment.plan",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
@@ -30,6 +38,7 @@ class CollectionPaymentPlanLine(models.Model):
     amount = fields.Monetary(required=True)
     amount_paid = fields.Monetary(
         readonly=True,
+        copy=False,
         help="Share of the payments received allocated to this instalment, oldest "
         "instalment first.",
     )
@@ -44,6 +53,7 @@ class CollectionPaymentPlanLine(models.Model):
         default="pending",
         required=True,
         readonly=True,
+        copy=False,
         help="Late: past its due date but within the plan's grace days. Missed: unpaid "
         "after the grace days, which breaches the plan.",
     )

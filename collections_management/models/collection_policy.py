@@ -11,7 +11,7 @@ CALL_ATTEMPTS = (0, 100)
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
     _description = "Collection Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.access.mixin", "mail.thread"]
     _order = "sequence, name"
     _check_company_auto = True
 
@@ -79,6 +79,7 @@ class CollectionPolicy(models.Model):
     escalation_stage_id = fields.Many2one(
         "collection.stage",
         tracking=True,
+        check_company=True,
         domain="[('company_id', 'in', [company_id, False]), ('is_closed', '=', False)]",
         help="Where a case goes when a promise is broken or partially kept, or a payment "
         "plan is breached. Empty: the first stage of type Contact.",

@@ -4,7 +4,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, format_date
 
-from ..tools import GRACE_DAYS, check_range, clamp, shift, write_each, years_around
+from ..tools import (
+    COLLECTOR,
+    GRACE_DAYS,
+    check_range,
+    clamp,
+    requires_group,
+    shift,
+    write_each,
+    years_around,
+)
 from .collection_contact import CHANNELS
 
 PROMISE_STATES = [
@@ -28,6 +37,8 @@ class CollectionPromise(models.Model):
     _sequence_date_field = "date"
     _new_form_target = "new"
     _default_overdue_invoices_only = True
+    # judged by the nightly evaluation (or Check Payments), cancelled by its action
+    _system_fields = ("name", "state", "amount_received", "date_evaluated", "date_deadline")
 
     # ------------------------------------------------------------------
     # Fields
@@ -341,11 +352,13 @@ class CollectionPromise(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
     def action_evaluate(self):
         """Check the payments now instead of waiting for the nightly evaluation."""
         self._evaluate(fields.Date.context_today(self))
         return True
 
+    @requires_group(COLLECTOR)
     def action_cancel(self):
         for promise in self:
             if promise.state != "open":
@@ -355,7 +368,7 @@ class CollectionPromise(models.Model):
                         promise.display_name,
                     )
                 )
-        self.write({"state": "cancelled"})
+        self.sudo().write({"state": "cancelled"})
         return True
 
     # ------------------------------------------------------------------

@@ -7,16 +7,28 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..tools import LEVEL_DELAY_DAYS, clamp
+from ..tools import COLLECTOR, LEVEL_DELAY_DAYS, MANAGER, clamp, requires_group
 
 
 class CollectionRun(models.Model):
     _name = "collection.run"
     _description = "Follow-up Run"
-    _inherit = ["collection.numbered.mixin", "mail.thread"]
+    _inherit = ["collection.access.mixin", "collection.numbered.mixin", "mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _sequence_date_field = "date"
+    # moved on by Preview / Run / Cancel and the scheduler, which write what it did
+    _system_fields = (
+        "name",
+        "date",
+        "trigger",
+        "user_id",
+        "state",
+        "communication_ids",
+        "cases_opened",
+        "cases_closed",
+        "summary",
+    )
 
     # ------------------------------------------------------------------
     # Fields
@@ -361,8 +373,11 @@ class CollectionRun(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(MANAGER)
     def action_preview(self):
-        for run in self:
+        # what a run proposes and sends is the system's work: once its caller is
+        # checked, it runs as the scheduler does
+        for run in self.sudo():
             if run.state not in ("draft", "preview"):
                 raise UserError(
                     self.env._(
@@ -375,9 +390,10 @@ class CollectionRun(models.Model):
             run.state = "preview"
         return True
 
+    @requires_group(MANAGER)
     def action_run(self):
         """Carry out the previewed communications: the first batch now, the rest by cron."""
-        for run in self:
+        for run in self.sudo():
             if run.state == "draft":
                 run.action_preview()
             if run.state != "preview":
@@ -390,14 +406,16 @@ class CollectionRun(models.Model):
             self.env.ref("collections_management.ir_cron_collection_process")._trigger()
         return True
 
+    @requires_group(MANAGER)
     def action_cancel(self):
-        for run in self:
+        for run in self.sudo():
             if run.state in ("done", "cancelled"):
                 raise UserError(self.env._("Run %s is finished: it cannot be cancelled.", run.name))
             run.communication_ids.action_cancel()
             run.state = "cancelled"
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_view_communications(self):
         self.ensure_one()
         return self.env["collection.communication"]._action_list([("run_id", "=", self.id)])

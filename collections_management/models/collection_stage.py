@@ -19,6 +19,7 @@ CLOSED_STAGE_TYPES = ("resolved", "written_off")
 class CollectionStage(models.Model):
     _name = "collection.stage"
     _description = "Collection Stage"
+    _inherit = ["collection.access.mixin"]
     _order = "sequence, id"
 
     # ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..tools import check_range, years_around
 class CollectionTarget(models.Model):
     _name = "collection.target"
     _description = "Collector Monthly Target"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.access.mixin", "mail.thread"]
     _order = "date desc, user_id"
     _check_company_auto = True
 
@@ -27,6 +27,7 @@ class CollectionTarget(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain=lambda self: self.env["res.users"]._collector_domain(),
     )
     company_id = fields.Many2one(

@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import COLLECTOR, MANAGER, requires_group
+
 
 class CollectionWriteOff(models.Model):
     """A write-off of invoices of a case: the request, its approval and its trace.
@@ -15,6 +17,18 @@ class CollectionWriteOff(models.Model):
     _inherit = ["collection.case.document"]
     _order = "id desc"
     _check_company_auto = True
+    # the decision and its trace: set by the write-off itself (within the threshold)
+    # or by a manager's Approve / Refuse
+    _system_fields = (
+        "name",
+        "state",
+        "amount",
+        "requested_by_id",
+        "approved_by_id",
+        "date_done",
+        "write_off_move_id",
+        "refusal_reason",
+    )
 
     # ------------------------------------------------------------------
     # Fields
@@ -88,10 +102,12 @@ class CollectionWriteOff(models.Model):
         return write_offs
 
     def write(self, vals):
-        protected = {"state", "amount", "move_ids", "approved_by_id", "write_off_move_id"}
-        if protected & set(vals) and not self.env.su and not self._is_manager():
+        if {"move_ids", "case_id"} & set(vals) and not self.env.su:
             raise AccessError(
-                self.env._("Only a Collections Manager can change a write-off's outcome.")
+                self.env._(
+                    "The invoices of a write-off are those it was asked for: ask for another "
+                    "write-off instead."
+                )
             )
         return super().write(vals)
 
@@ -99,7 +115,7 @@ class CollectionWriteOff(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     def _is_manager(self):
-        return self.env.user.has_group("collections_management.group_collections_manager")
+        return self.env.user.has_group(MANAGER)
 
     def _needs_approval(self):
         self.ensure_one()
@@ -264,19 +280,13 @@ class CollectionWriteOff(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
-    def _check_manager(self):
-        if not self._is_manager():
-            raise AccessError(
-                self.env._("Only a Collections Manager can approve or refuse a write-off.")
-            )
-
+    @requires_group(MANAGER)
     def action_approve(self):
-        self._check_manager()
         self._execute()
         return True
 
+    @requires_group(MANAGER)
     def action_refuse(self):
-        self._check_manager()
         for write_off in self:
             if write_off.state != "to_approve":
                 raise UserError(self.env._("Write-off %s is already decided.", write_off.name))
@@ -295,6 +305,7 @@ class CollectionWriteOff(models.Model):
         )
         return True
 
+    @requires_group(COLLECTOR, "read")
     def action_view_entry(self):
         self.ensure_one()
         return self.write_off_move_id._get_records_action(context={})

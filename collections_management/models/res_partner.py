@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.misc import formatLang
 
-from ..tools import check_range, years_around
+from ..tools import COLLECTOR, check_range, requires_group, years_around
 
 # An agency's minimum age of the invoices it takes, in days: ten years at most.
 AGENCY_MIN_DAYS = (0, 3650)
@@ -19,6 +19,7 @@ class ResPartner(models.Model):
         "collection.policy",
         string="Collection Policy",
         company_dependent=True,
+        check_company=True,
         help="Follow-up policy for this debtor in the current company. Empty: the "
         "company's default policy.",
     )
@@ -173,6 +174,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -188,14 +190,17 @@ class ResPartner(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_promise(self):
         self.ensure_one()
         return self.env["collection.promise"]._action_new(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_plan(self):
         self.ensure_one()
         return self.env["collection.payment.plan"]._action_new(self)
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_promises(self):
         self.ensure_one()
         debtor = self.commercial_partner_id
@@ -203,6 +208,7 @@ class ResPartner(models.Model):
             [("partner_id", "=", debtor.id)], {"default_partner_id": debtor.id}
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_hold(self):
         self.ensure_one()
         return self.env["collection.hold"]._get_records_action(
@@ -214,6 +220,7 @@ class ResPartner(models.Model):
             },
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_contacts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -296,6 +303,7 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_placements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -304,6 +312,7 @@ class ResPartner(models.Model):
         action.update(domain=[("agency_id", "=", self.id)], context={})
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement(self):
         """Choose the statement's period, then print or send it."""
         return self.env["collection.statement.wizard"]._get_records_action(
@@ -312,11 +321,13 @@ class ResPartner(models.Model):
             context={"default_partner_ids": self.commercial_partner_id.ids},
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement_print(self):
         return self.env.ref(
             "collections_management.action_report_collection_statement"
         ).report_action(self.commercial_partner_id)
 
+    @requires_group(COLLECTOR, "read")
     def action_collection_statement_send(self):
         """The email composer with the statement template, its PDF attached."""
         debtors = self.commercial_partner_id

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import COLLECTOR, requires_group
+
 # (selection key, label, lowest and highest days past due; None: open-ended). The keys
 # sort in aging order, so that grouped views list the buckets from Not Due to Over 120.
 AGING_BUCKETS = [
@@ -201,6 +203,7 @@ class CollectionAgedReceivable(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR, "read")
     def action_open_entry(self):
         self.ensure_one()
         return {

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import COLLECTOR, requires_group
 from .collection_aged_receivable import AGING_BUCKETS
 
 TOP_COUNT = 5
@@ -223,6 +224,7 @@ class CollectionDashboard(models.Model):
         action["domain"] = [("company_id", "=", self.company_id.id)]
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_open_aging(self):
         self.ensure_one()
         return self._open(
@@ -230,6 +232,7 @@ class CollectionDashboard(models.Model):
             search_default_overdue=1,
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_open_top_debtors(self):
         self.ensure_one()
         action = self._open(
@@ -240,6 +243,7 @@ class CollectionDashboard(models.Model):
         action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_open_kpi(self):
         self.ensure_one()
         return self._open(
@@ -248,10 +252,12 @@ class CollectionDashboard(models.Model):
             search_default_last_year=1,
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_open_performance(self):
         self.ensure_one()
         return self._open("collections_management.collection_collector_performance_action")
 
+    @requires_group(COLLECTOR, "read")
     def action_open_promises_due(self):
         self.ensure_one()
         action = self._open("collections_management.collection_promise_action")
@@ -260,6 +266,7 @@ class CollectionDashboard(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_open_promises_broken(self):
         self.ensure_one()
         action = self._open("collections_management.collection_promise_action")
@@ -268,12 +275,14 @@ class CollectionDashboard(models.Model):
         )
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_open_disputes(self):
         self.ensure_one()
         action = self._open("collections_management.collection_dispute_action")
         action["domain"] += [("is_active", "=", True)]
         return action
 
+    @requires_group(COLLECTOR, "read")
     def action_open_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -14,6 +14,7 @@ from . import (
     test_recovery,
     test_reporting,
     test_security,
+    test_security_access,
     test_security_input,
     test_security_reports,
     test_statement_report,

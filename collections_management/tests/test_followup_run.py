@@ -276,8 +276,11 @@ class TestFollowupRun(CollectionsCommon):
             self.create_invoice(self.debtor_two, 100, "2026-01-05")
         self.company.collection_batch_size = 1
         with freeze_time("2026-01-20"):
-            run = self.env["collection.run"].create(
-                {"company_id": self.company.id, "trigger": "cron"}
+            # what the scheduler does, as the scheduler (superuser) does it
+            run = (
+                self.env["collection.run"]
+                .sudo()
+                .create({"company_id": self.company.id, "trigger": "cron"})
             )
             run._compute_proposals()
             run.state = "running"

@@ -1,3 +1,12 @@
+from .access import (
+    ADMIN,
+    COLLECTOR,
+    MANAGER,
+    check_group,
+    check_system_values,
+    requires_group,
+    without_system_defaults,
+)
 from .bounds import (
     GRACE_DAYS,
     HISTORY_YEARS,

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import COLLECTOR, check_group
+
 
 class AccountMoveReversal(models.TransientModel):
     """Odoo's reversal, used to settle a dispute with a credit note of its amount."""
@@ -17,8 +19,13 @@ class AccountMoveReversal(models.TransientModel):
     )
 
     def reverse_moves(self, is_modify=False):
-        action = super().reverse_moves(is_modify=is_modify)
         dispute = self.collection_dispute_id
+        if dispute:
+            # the credit note resolves the dispute: the user must be able to resolve it
+            check_group(self.env, COLLECTOR)
+            dispute.check_access("write")
+            dispute._check_resolvable()
+        action = super().reverse_moves(is_modify=is_modify)
         if dispute:
             credit_note = self.new_move_ids.filtered(
                 lambda m: m.reversed_entry_id == dispute.move_id

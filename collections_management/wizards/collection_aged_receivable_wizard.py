@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools import COLLECTOR, requires_group
+
 
 class CollectionAgedReceivableWizard(models.TransientModel):
     _name = "collection.aged.receivable.wizard"
@@ -13,6 +15,7 @@ class CollectionAgedReceivableWizard(models.TransientModel):
         "then (later entries left out, later payments added back).",
     )
 
+    @requires_group(COLLECTOR, "read")
     def action_open(self):
         self.ensure_one()
         return self.env["collection.aged.receivable"]._action_at_date(self.date)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import MANAGER, requires_group
+
 
 class CollectionCaseReassign(models.TransientModel):
     _name = "collection.case.reassign"
@@ -22,6 +24,7 @@ class CollectionCaseReassign(models.TransientModel):
             values["case_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
         return values
 
+    @requires_group(MANAGER)
     def action_reassign(self):
         self.ensure_one()
         if not self.case_ids:

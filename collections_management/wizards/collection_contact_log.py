@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.collection_contact import CHANNELS, OUTCOMES
+from ..tools import COLLECTOR, requires_group
 
 
 class CollectionContactLog(models.TransientModel):
@@ -50,6 +51,7 @@ class CollectionContactLog(models.TransientModel):
         for wizard in self:
             wizard.is_manager = is_manager
 
+    @requires_group(COLLECTOR)
     def action_log(self):
         self.ensure_one()
         if self.override_reason and not self.is_manager:

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import COLLECTOR, requires_group
+
 
 class CollectionStatementWizard(models.TransientModel):
     """Choose the period of a customer statement, then print it or send it."""
@@ -40,11 +42,13 @@ class CollectionStatementWizard(models.TransientModel):
             "statement_date_to": fields.Date.to_string(self.date_to),
         }
 
+    @requires_group(COLLECTOR, "read")
     def action_print(self):
         return self.partner_ids.with_context(
             **self._period_context()
         ).action_collection_statement_print()
 
+    @requires_group(COLLECTOR, "read")
     def action_send(self):
         action = self.partner_ids.action_collection_statement_send()
         action["context"].update(self._period_context())

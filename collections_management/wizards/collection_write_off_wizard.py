@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import COLLECTOR, MANAGER, requires_group
+
 
 class CollectionWriteOffWizard(models.TransientModel):
     _name = "collection.write.off.wizard"
@@ -44,7 +46,7 @@ class CollectionWriteOffWizard(models.TransientModel):
 
     @api.depends("move_ids", "case_id")
     def _compute_amount(self):
-        is_manager = self.env.user.has_group("collections_management.group_collections_manager")
+        is_manager = self.env.user.has_group(MANAGER)
         for wizard in self:
             wizard.amount = sum(wizard.move_ids.mapped("amount_residual_signed"))
             wizard.needs_approval = (
@@ -52,6 +54,7 @@ class CollectionWriteOffWizard(models.TransientModel):
                 and wizard.currency_id.compare_amounts(wizard.amount, wizard.threshold) > 0
             )
 
+    @requires_group(COLLECTOR)
     def action_confirm(self):
         self.ensure_one()
         if not self.move_ids:
