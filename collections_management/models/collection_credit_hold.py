@@ -21,7 +21,7 @@ class CollectionCreditHold(models.Model):
 
     _name = "collection.credit.hold"
     _description = "Credit Hold"
-    _inherit = ["mail.thread"]
+    _inherit = ["collection.access.mixin", "mail.thread"]
     _order = "state, date_start desc, id desc"
     _check_company_auto = True
 
