@@ -462,10 +462,26 @@ class CollectionCase(models.Model):
 
     def write(self, vals):
         self._check_stage_by_hand(vals)
+        self._check_debtor_unchanged(vals)
         result = super().write(vals)
         if "stage_id" in vals:
             self._set_closed_date()
         return result
+
+    def _check_debtor_unchanged(self, vals):
+        """A case is the debt of one debtor in one company, for its whole life: its
+        documents, contacts and history hang on that. Only the system may correct it."""
+        if self.env.su:
+            return
+        for fname in ("partner_id", "company_id"):
+            if fname in vals and any(case[fname].id != vals[fname] for case in self):
+                raise AccessError(
+                    self.env._(
+                        "The %(field)s of a collection case cannot be changed: open the "
+                        "right debtor's case instead.",
+                        field=self._fields[fname].get_description(self.env)["string"],
+                    )
+                )
 
     @api.model
     def _check_stage_by_hand(self, vals):

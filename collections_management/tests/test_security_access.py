@@ -404,6 +404,14 @@ class TestSystemFields(AccessCommon):
         self.assertFalse(self.case.level_id)
 
     @freeze_time(TODAY)
+    def test_a_case_keeps_its_debtor(self):
+        for user in (self.collector, self.manager):
+            with self.subTest(user=user.login):
+                with self.refused(AccessError, "cannot be changed"):
+                    self.case.with_user(user).partner_id = self.debtor_three
+        self.assertEqual(self.case.partner_id, self.debtor)
+
+    @freeze_time(TODAY)
     def test_cases_close_only_by_themselves(self):
         for stage in (self.stage_written_off, self.stage_resolved):
             for user in (self.collector, self.manager):
