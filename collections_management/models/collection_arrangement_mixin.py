@@ -191,12 +191,17 @@ class CollectionArrangementMixin(models.AbstractModel):
                     invoices=", ".join(not_debtor_s.mapped("display_name")),
                     **names,
                 )
-            elif record.case_id and record.case_id.partner_id != debtor:
+            elif record.case_id and (
+                record.case_id.partner_id != debtor
+                or record.case_id.company_id != record.company_id
+            ):
                 error = _(
-                    "Case %(case)s is the case of %(other)s, not of %(debtor)s: an "
-                    "arrangement sits on its own debtor's case.",
+                    "Case %(case)s is the case of %(other)s in %(case_company)s, not of "
+                    "%(debtor)s in %(company)s: an arrangement sits on its own debtor's case.",
                     case=record.case_id.name,
                     other=record.case_id.partner_id.name,
+                    case_company=record.case_id.company_id.name,
+                    company=record.company_id.name,
                     **names,
                 )
             else:
@@ -206,25 +211,6 @@ class CollectionArrangementMixin(models.AbstractModel):
     @api.constrains("grace_days")
     def _check_grace_days(self):
         check_range(self, "grace_days", *GRACE_DAYS)
-
-    # not on the company: it follows the case, and a change of company changes the case
-    @api.constrains("case_id", "partner_id")
-    def _check_case(self):
-        for record in self.filtered("case_id"):
-            case = record.case_id
-            if (
-                case.partner_id != record.partner_id.commercial_partner_id
-                or case.company_id != record.company_id
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Case %(case)s is not the case of %(debtor)s in %(company)s: an "
-                        "arrangement belongs to its debtor's case.",
-                        case=case.name,
-                        debtor=record.partner_id.name,
-                        company=record.company_id.name,
-                    )
-                )
 
     # ------------------------------------------------------------------
     # Business methods

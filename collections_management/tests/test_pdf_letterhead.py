@@ -92,7 +92,7 @@ class TestPdfLetterhead(CollectionsCommon, HttpCase):
         self.assertEqual(communications.mapped("letter_state"), ["to_render", "to_render"])
         with freeze_time("2026-01-25"):
             # one batch, one wkhtmltopdf call, as the letters cron prints them
-            communications.with_context(force_report_rendering=True)._render_letters()
+            communications.sudo().with_context(force_report_rendering=True)._render_letters()
         for debtor, invoice, amount in (
             (self.debtor, first, "1,234.56"),
             (self.debtor_two, second, "789.00"),

@@ -327,7 +327,7 @@ class TestBoundedValues(SecurityInputCommon):
         for values, error in (
             ({"promise_grace_days": 400}, "Promise Grace Days"),
             ({"plan_grace_days": -1}, "Plan Grace Days"),
-            ({"call_window_days": -1}, "Per Rolling Days"),
+            ({"call_window_days": -1}, "Within Consecutive Days"),
             ({"call_max_attempts": 1000}, "Max Call Attempts"),
             ({"validation_days": 10_000}, "Validation Period"),
         ):
