@@ -71,7 +71,6 @@
         "wizards/collection_credit_override_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
-        "views/collection_credit_menus.xml",
     ],
     "demo": [
         "demo/collection_demo.xml",

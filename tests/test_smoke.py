@@ -1,6 +1,7 @@
 """Smoke test: a real server, a JSON-RPC login, the Collections app in chromium."""
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -83,11 +84,14 @@ def test_every_screen_and_first_record_open_for_each_role(odoo_server, client, b
         rows = browser.find_elements(By.CSS_SELECTOR, ".o_list_view .o_data_row .o_data_cell")
         if rows:
             browser.execute_script("arguments[0].click();", rows[0])
-            wait(browser).until(
-                EC.presence_of_element_located(
-                    (By.CSS_SELECTOR, ".o_form_view, .o_selected_row, .o_error_dialog")
+            try:
+                wait(browser).until(
+                    EC.presence_of_element_located(
+                        (By.CSS_SELECTOR, ".o_form_view, .o_selected_row, .o_error_dialog")
+                    )
                 )
-            )
+            except TimeoutException:
+                pytest.fail(f"the first record of {menu['complete_name']} did not open")
             wait_for_view(browser)
             forms_opened += bool(browser.find_elements(By.CSS_SELECTOR, ".o_form_view"))
         assert console_errors(browser) == [], f"console errors on {menu['complete_name']}"
