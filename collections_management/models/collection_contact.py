@@ -28,8 +28,20 @@ OUTCOMES = [
     ("refused", "Refused to Pay"),
     ("paid", "Paid"),
     ("stop", "Asked to Stop"),
+    ("inconvenient", "Said Inconvenient Time"),
     ("sent", "Sent"),
 ]
+# Channels on which the debtor speaks rather than writes: "stop calling me" said there
+# opts out of that channel; a request to stop made in writing (any other channel) is a
+# request to cease communication (Regulation F, 12 CFR 1006.6(c) and (e)).
+ORAL_CHANNELS = ("phone", "visit")
+# The debtor's opt-out of each channel that has one (the opt-out guard reads them).
+OPTOUT_FIELD = {
+    "email": "collection_optout_email",
+    "sms": "collection_optout_sms",
+    "phone": "collection_optout_phone",
+    "visit": "collection_optout_visit",
+}
 # Who overrode a guard and why: written by the server when a manager overrides.
 GUARD_OVERRIDE_FIELDS = ("guard_override_reason", "guard_override_user_id")
 # Written by the server when a contact is logged, never afterwards.
@@ -462,14 +474,12 @@ class CollectionContact(models.Model):
 
     def _apply_outcomes(self, log=True):
         """Carry the outcome over: the next action date to the case, a request to stop
-        to the debtor's cease flag, and (with `log`) a note in the case's chatter."""
+        to the debtor (see `_apply_stop_requests`), a time said inconvenient to the
+        debtor's inconvenient times, and (with `log`) a note in the case's chatter."""
         for date, contacts in self.filtered("next_action_date").grouped("next_action_date").items():
             contacts.case_id.write({"next_action_date": date})
-        stop = self.filtered(lambda c: c.outcome == "stop").partner_id.commercial_partner_id
-        # the debtor's request binds everyone, whoever logged it
-        stop.filtered(lambda p: not p.collection_cease).sudo().write(
-            {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
-        )
+        self.filtered(lambda c: c.outcome == "stop")._apply_stop_requests()
+        self.filtered(lambda c: c.outcome == "inconvenient")._record_inconvenient_times()
         if not log:
             return  # entries of a follow-up run: the run writes its own notes
         channels = dict(CHANNELS)
@@ -489,6 +499,42 @@ class CollectionContact(models.Model):
                 for contact in self
             }
         )
+
+    def _apply_stop_requests(self):
+        """A request to stop binds everyone, whoever logged it. Made in writing, it is
+        a request to cease communication; said during a call or visit, it opts the
+        debtor out of that channel only."""
+        written = self.filtered(lambda c: c.channel not in ORAL_CHANNELS)
+        cease = written.partner_id.commercial_partner_id.filtered(lambda p: not p.collection_cease)
+        cease.sudo().write(
+            {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
+        )
+        for channel, contacts in (self - written).grouped("channel").items():
+            optout = OPTOUT_FIELD[channel]
+            debtors = contacts.partner_id.commercial_partner_id
+            debtors.filtered(lambda p, optout=optout: not p[optout]).sudo().write({optout: True})
+
+    def _record_inconvenient_times(self):
+        """The debtor said the time of this contact is inconvenient: that hour of that
+        weekday, in the debtor's time zone, joins its inconvenient times."""
+        Guard = self.env["collection.contact.guard"]
+        rows = []
+        for contact in self:
+            debtor = contact.partner_id.commercial_partner_id
+            local, _tz = Guard._local_now(debtor, contact.company_id, contact.date)
+            rows.append(
+                {
+                    "partner_id": debtor.id,
+                    "dayofweek": str(local.weekday()),
+                    "hour_from": local.hour,
+                    "hour_to": local.hour + 1,
+                    "note": self.env._(
+                        "Said during the contact of %s.", format_datetime(self.env, contact.date)
+                    ),
+                }
+            )
+        # the debtor's word binds everyone, whoever logged it
+        self.env["collection.inconvenient.time"].sudo().create(rows)
 
     # ------------------------------------------------------------------
     # Public actions

@@ -7,18 +7,13 @@ from odoo import api, fields, models
 from odoo.tools import format_datetime
 
 from ..tools import PERIOD_DAYS, clamp
-from .collection_contact import CHANNELS
+from .collection_contact import CHANNELS, OPTOUT_FIELD
 
 # Channels the guards know; letters and portal messages are not "contacts" in the
 # sense of the contact-hours and frequency rules.
 TIMED_CHANNELS = ("phone", "sms", "email", "visit")
-OPTOUT_FIELD = {
-    "email": "collection_optout_email",
-    "sms": "collection_optout_sms",
-    "phone": "collection_optout_phone",
-}
 # Outcomes of a call in which the debtor was actually spoken to.
-CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop")
+CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop", "inconvenient")
 
 
 def _float_time(value):

@@ -361,3 +361,48 @@ class TestDisputeStage(CollectionsCommon):
         self._dispute(self.invoice, 200)
         self.run_followup("2026-01-20")  # the second level for the undisputed part
         self.assertEqual(self.case.stage_id, self.stage_dispute)
+
+
+@tagged("post_install", "-at_install")
+class TestOralAndWrittenStop(ComplianceCommon):
+    """A written request to stop ceases communication; "stop calling me" said during a
+    call opts the debtor out of calls only; a time said inconvenient is kept."""
+
+    def _log(self, channel, outcome, direction="inbound", when="2026-01-12 15:00:00"):
+        with freeze_time(when):  # Monday 10:00 in New York
+            return self.Contact.create(
+                {
+                    "case_id": self.case.id,
+                    "channel": channel,
+                    "direction": direction,
+                    "outcome": outcome,
+                    "company_id": self.company.id,
+                }
+            )
+
+    def test_written_stop_ceases_communication(self):
+        for channel in ("letter", "email", "portal"):
+            self.debtor.collection_cease = False
+            self._log(channel, "stop")
+            self.assertTrue(self.debtor.collection_cease, channel)
+        self.assertFalse(self.debtor.collection_optout_email)
+
+    def test_oral_stop_opts_out_of_that_channel(self):
+        self._log("phone", "stop", direction="outbound")
+        self.assertFalse(self.debtor.collection_cease)
+        self.assertTrue(self.debtor.collection_optout_phone)
+        self.assertFalse(self.debtor.collection_optout_email)
+        with self.assertRaisesRegex(UserError, "opted out of collection call"):
+            self._call("2026-01-20 15:00:00")
+        self._log("visit", "stop")
+        self.assertTrue(self.debtor.collection_optout_visit)
+        self.assertFalse(self.debtor.collection_cease)
+
+    def test_inconvenient_time_said_during_a_call(self):
+        self._log("phone", "inconvenient", direction="outbound")
+        period = self.debtor.collection_inconvenient_time_ids
+        self.assertRecordValues(period, [{"dayofweek": "0", "hour_from": 10, "hour_to": 11}])
+        self.assertFalse(self.debtor.collection_cease)
+        self.assertFalse(self.debtor.collection_optout_phone)
+        with self.assertRaisesRegex(UserError, "is inconvenient"):
+            self._call("2026-01-26 15:30:00")  # the next Monday 10:30 local
