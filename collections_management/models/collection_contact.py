@@ -241,8 +241,13 @@ class CollectionContact(models.Model):
         if not guards_checked:
             self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
-        overridden = contacts.filtered("guard_override_user_id")
-        if overridden:
+        contacts.filtered("guard_override_user_id")._log_overrides()
+        contacts._apply_outcomes(log=not guards_checked)
+        return contacts
+
+    def _log_overrides(self):
+        """Note on their cases who overrode a guard for these contacts, and why."""
+        if self:
             self.env["collection.case"]._log_messages(
                 {
                     contact.case_id or contact.partner_id: self.env._(
@@ -250,11 +255,9 @@ class CollectionContact(models.Model):
                         user=contact.guard_override_user_id.name,
                         reason=contact.guard_override_reason,
                     )
-                    for contact in overridden
+                    for contact in self
                 }
             )
-        contacts._apply_outcomes(log=not guards_checked)
-        return contacts
 
     def write(self, vals):
         if fixed := sorted(SERVER_FIELDS & set(vals)):
@@ -295,9 +298,49 @@ class CollectionContact(models.Model):
             contact: (contact.case_id or contact.partner_id, contact._fact_labels(names))
             for contact, names in changed.items()
         }
+        overridden = self._recheck_guards(vals, changed)
         result = super().write(vals)
+        if overridden:
+            # set by the server, like on create: the caller cannot write these fields
+            super(CollectionContact, overridden).write(
+                {
+                    "guard_override_reason": self.env.context["collection_guard_override"].strip(),
+                    "guard_override_user_id": self.env.user.id,
+                }
+            )
+            overridden._log_overrides()
         self._log_corrections(before)
         return result
+
+    def _recheck_guards(self, vals, changed):
+        """A correction of when, how or in which direction an outbound contact happened
+        is judged by the guards on the new values, as the contact would have been when
+        logged: a correction that would break one is refused (or, for the call-frequency
+        guard, needs a manager's override reason). The corrected contacts themselves do
+        not count as earlier calls. Returns the contacts whose override is to be noted."""
+        moved = self.browse(
+            contact.id
+            for contact, names in changed.items()
+            if set(names) & {"date", "channel", "direction"}
+        )
+        if not moved:
+            return moved
+        keys = ("date", "channel", "direction", "case_id", "partner_id", "company_id")
+        keys += ("contact_partner_id",)
+        todo = []
+        for contact in moved:
+            new = {key: vals[key] if key in vals else contact[key] for key in keys}
+            new = {
+                key: value.id if isinstance(value, models.BaseModel) else value
+                for key, value in new.items()
+            }
+            new["id"] = contact.id
+            if new["direction"] == "outbound":
+                todo.append(new)
+        overridden = self._enforce_guards(
+            todo, self.env.context.get("collection_guard_override"), exclude=moved
+        )
+        return self.browse(vals["id"] for vals in overridden)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_within_retention(self):
@@ -435,10 +478,11 @@ class CollectionContact(models.Model):
         return requests
 
     @api.model
-    def _enforce_guards(self, vals_list, override_reason=None):
+    def _enforce_guards(self, vals_list, override_reason=None, exclude=None):
         """Refuse outbound contacts the guards block, explaining why, before anything
         is written. A manager may override the call-frequency guard (a presumption in
-        law) with a reason, which is stored on the contact. Returns the overridden vals."""
+        law) with a reason, which is stored on the contact. Returns the overridden vals.
+        `exclude`: contacts being corrected, which do not count as earlier calls."""
         outbound = [vals for vals in vals_list if vals.get("direction", "outbound") == "outbound"]
         if not outbound:
             return []
@@ -447,7 +491,9 @@ class CollectionContact(models.Model):
             override_reason = override_reason.strip() or None
         else:
             override_reason = None
-        results = self.env["collection.contact.guard"]._check(self._guard_requests(outbound))
+        results = self.env["collection.contact.guard"]._check(
+            self._guard_requests(outbound), exclude_ids=exclude.ids if exclude else ()
+        )
         is_manager = self.env.user.has_group("collections_management.group_collections_manager")
         overridden = []
         for vals, blocks in zip(outbound, results, strict=True):

@@ -34,7 +34,8 @@ class CollectionContactGuard(models.AbstractModel):
     _description = "Collection Contact Guards"
 
     @api.model
-    def _check(self, requests, now=None):
+    def _check(self, requests, now=None, exclude_ids=()):
+        """`exclude_ids`: contacts not to count as earlier calls (being corrected)."""
         now = now or fields.Datetime.now()
         if not requests:
             return []
@@ -48,7 +49,7 @@ class CollectionContactGuard(models.AbstractModel):
         call_partners = self.env["res.partner"].browse(
             {req["partner"].id for req in requests if req["channel"] == "phone"}
         )
-        call_stats = self._call_stats(call_partners, requests, policies, now)
+        call_stats = self._call_stats(call_partners, requests, policies, now, exclude_ids)
         results = []
         for req in requests:
             policy = policies.get((req["company"].id, req["partner"].id))
@@ -63,7 +64,7 @@ class CollectionContactGuard(models.AbstractModel):
         return grouped
 
     @api.model
-    def _call_stats(self, partners, requests, policies, now):
+    def _call_stats(self, partners, requests, policies, now, exclude_ids=()):
         """{partner id: {"calls": [datetimes of outbound calls], "talks": [datetimes of
         conversations]}} in one query, over the widest window any of the partners'
         policies asks for, plus a day for the local calendar days (a few rows per debtor:
@@ -88,6 +89,7 @@ class CollectionContactGuard(models.AbstractModel):
                     ("channel", "=", "phone"),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
+                    ("id", "not in", list(exclude_ids)),
                 ],
                 ["partner_id", "date", "direction", "outcome"],
                 load=None,

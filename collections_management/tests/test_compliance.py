@@ -406,3 +406,62 @@ class TestOralAndWrittenStop(ComplianceCommon):
         self.assertFalse(self.debtor.collection_optout_phone)
         with self.assertRaisesRegex(UserError, "is inconvenient"):
             self._call("2026-01-26 15:30:00")  # the next Monday 10:30 local
+
+
+@tagged("post_install", "-at_install")
+class TestGuardsOnCorrection(ComplianceCommon):
+    """A manager's correction of the date, channel or direction of an outbound contact
+    is judged by the guards on the new values."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls._create_user("cm_compl_manager", "group_collections_manager")
+
+    def _correct(self, contact, vals, when="2026-01-20 15:00:00", reason=None):
+        with freeze_time(when):
+            Contact = contact.with_user(self.manager)
+            if reason:
+                Contact = Contact.with_context(collection_guard_override=reason)
+            return Contact.write(vals)
+
+    def test_correction_into_the_night_is_refused(self):
+        call = self._call("2026-01-12 15:00:00")  # Monday 10:00 local
+        with self.assertRaisesRegex(UserError, "not allowed now"):
+            self._correct(call, {"date": "2026-01-13 03:00:00"})  # 22:00 local
+        # within the contact hours: the contact itself is no earlier call
+        self._correct(call, {"date": "2026-01-12 16:00:00"})
+        self.assertEqual(str(call.date), "2026-01-12 16:00:00")
+
+    def test_correction_to_an_opted_out_channel_is_refused(self):
+        self.debtor.collection_optout_sms = True
+        call = self._call("2026-01-12 15:00:00")
+        with self.assertRaisesRegex(UserError, "opted out of collection sms"):
+            self._correct(call, {"channel": "sms"})
+        text = self.Contact.create(
+            {
+                "case_id": self.case.id,
+                "channel": "sms",
+                "direction": "inbound",
+                "outcome": "reached",
+                "date": "2026-01-12 14:00:00",
+            }
+        )
+        with self.assertRaisesRegex(UserError, "opted out of collection sms"):
+            self._correct(text, {"direction": "outbound"})
+
+    def test_correction_into_the_quiet_days_needs_an_override(self):
+        self._call("2026-01-12 15:00:00", outcome="reached")
+        call = self._call("2026-01-20 15:00:00")  # day 9: allowed
+        with self.assertRaisesRegex(UserError, "no call for 7 days after a conversation"):
+            self._correct(call, {"date": "2026-01-14 15:00:00"})
+        self._correct(call, {"date": "2026-01-14 15:00:00"}, reason="Debtor asked to be called")
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "guard_override_reason": "Debtor asked to be called",
+                    "guard_override_user_id": self.manager.id,
+                }
+            ],
+        )
