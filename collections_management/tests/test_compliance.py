@@ -315,6 +315,11 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
 class TestDisputeStage(CollectionsCommon):
     """A case at the Reminder stage after the first level; disputes open on its invoices."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.collection_bad_debt_account_id = cls.company_data["default_account_expense"]
+
     def setUp(self):
         super().setUp()
         with freeze_time("2026-01-01"):
@@ -465,3 +470,59 @@ class TestGuardsOnCorrection(ComplianceCommon):
                 }
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeResolvedByWriteOff(CollectionsCommon):
+    """Resolving a dispute by write-off posts the write-off of the disputed amount."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.expense = cls.company_data["default_account_expense"]
+        cls.company.write(
+            {
+                "collection_bad_debt_account_id": cls.expense.id,
+                "collection_write_off_threshold": 100,
+            }
+        )
+        cls.manager = cls._create_user("cm_compl_wo_manager", "group_collections_manager")
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-01"):
+            self.invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
+        with freeze_time("2026-01-10"):
+            self.env["collection.case"]._sync_cases(self.company)
+            self.dispute = self.env["collection.dispute"].create(
+                {
+                    "move_id": self.invoice.id,
+                    "amount": 250,
+                    "reason_id": self.env.ref("collections_management.dispute_reason_quantity").id,
+                    "resolution_note": "Goodwill",
+                }
+            )
+
+    def test_write_off_of_the_disputed_amount_is_posted(self):
+        with freeze_time("2026-01-11"):
+            self.dispute.with_user(self.manager).action_resolve_write_off()
+        write_off = self.env["collection.write.off"].search([("dispute_id", "=", self.dispute.id)])
+        self.assertRecordValues(
+            write_off,
+            [{"state": "done", "amount": 250, "approved_by_id": self.manager.id}],
+        )
+        self.assertEqual(write_off.write_off_move_id.state, "posted")
+        expense = write_off.write_off_move_id.line_ids.filtered(
+            lambda line: line.account_id == self.expense
+        )
+        self.assertEqual(expense.balance, 250)
+        self.assertEqual(self.invoice.amount_residual, 750)
+        self.assertEqual(self.dispute.state, "write_off")
+        # the rest is followed up, once: the written-off part is no longer due
+        self.assertEqual(self.run_followup("2026-01-12").communication_ids.amount_total, 750)
+        self.assertTrue(self.case_of(self.debtor).is_open)
+
+    def test_write_off_is_asked_once(self):
+        self.dispute.with_user(self.manager).action_resolve_write_off()
+        with self.assertRaisesRegex(UserError, "already resolved"):
+            self.dispute.with_user(self.manager).action_resolve_write_off()
