@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
@@ -526,3 +526,79 @@ class TestDisputeResolvedByWriteOff(CollectionsCommon):
         self.dispute.with_user(self.manager).action_resolve_write_off()
         with self.assertRaisesRegex(UserError, "already resolved"):
             self.dispute.with_user(self.manager).action_resolve_write_off()
+
+
+@tagged("post_install", "-at_install")
+class TestLimitationRestart(CollectionsCommon):
+    """What restarts the limitation period: a signed written acknowledgement where the
+    jurisdiction allows it (New York contracts, GOL 17-101), a payment only where it
+    says so (Illinois, 13-206), nothing for New York consumer credit (CPLR 214-i)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.us = cls.env.ref("base.us")
+        cls.consumer_policy = cls._create_policy(cls.company, "Consumer")
+        cls.consumer_policy.debtor_type = "consumer"
+        cls.open_account = cls._create_policy(cls.company, "Open account")
+        cls.open_account.debt_basis = "open_account"
+
+    def _case(self, name, state_xmlid, policy, due):
+        debtor = self._create_debtor(
+            name,
+            f"{name.lower().replace(' ', '.')}@example.com",
+            country_id=self.us.id,
+            state_id=self.env.ref(state_xmlid).id,
+            collection_policy_id=policy.id,
+        )
+        invoice = self.create_invoice(debtor, 500.0, due)
+        self.env["collection.case"]._sync_cases(self.company, debtor)
+        return self.case_of(debtor), invoice
+
+    def _barred(self, cases):
+        return self.env["collection.case"].search(
+            [("id", "in", cases.ids), ("is_time_barred", "=", True)]
+        )
+
+    @freeze_time("2026-04-15")
+    def test_acknowledgement_restarts_where_allowed(self):
+        business, _inv = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
+        consumer, _inv = self._case(
+            "NY Consumer", "base.state_us_27", self.consumer_policy, "2022-06-01"
+        )
+        cases = business | consumer
+        self.assertEqual(self._barred(cases), cases)
+        cases.with_context(acknowledgement_date="2026-03-01").action_record_acknowledgement()
+        self.assertRecordValues(
+            cases,
+            [
+                {"limitation_date": date(2032, 3, 1), "is_time_barred": False},
+                # New York consumer credit: nothing revives a time-barred debt
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+            ],
+        )
+        self.assertEqual(self._barred(cases), consumer)
+        with self.assertRaisesRegex(ValidationError, "must be between"):
+            business.with_context(acknowledgement_date="2026-05-01").action_record_acknowledgement()
+
+    @freeze_time("2026-04-15")
+    def test_payment_restarts_only_where_the_jurisdiction_says_so(self):
+        illinois, il_invoice = self._case(
+            "IL Open", "base.state_us_14", self.open_account, "2020-06-01"
+        )
+        new_york, ny_invoice = self._case(
+            "NY Business", "base.state_us_27", self.policy, "2019-06-01"
+        )
+        cases = illinois | new_york
+        self.assertEqual(self._barred(cases), cases)
+        self.pay(il_invoice, 100, "2026-03-01")
+        self.pay(ny_invoice, 100, "2026-03-01")
+        cases.invalidate_recordset(["limitation_date", "is_time_barred"])
+        self.assertRecordValues(
+            cases,
+            [
+                {"limitation_date": date(2031, 3, 1), "is_time_barred": False},
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+            ],
+        )
+        self.assertEqual(self._barred(cases), new_york)
