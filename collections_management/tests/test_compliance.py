@@ -243,11 +243,8 @@ class TestOneMessagePerDebtor(CollectionsCommon):
         self.assertIn("already", preview.communication_ids[:1].error)
 
 
-@tagged("post_install", "-at_install")
-class TestLimitationByKindOfDebt(CollectionsCommon):
-    """The shipped US table: New York gives consumer credit 3 years (CPLR 214-i) and
-    other contracts 6 (CPLR 213); Florida gives written contracts 5 years and open
-    accounts 4 (95.11)."""
+class LimitationCommon(CollectionsCommon):
+    """US debtors of each kind: consumer or business, written contract or open account."""
 
     @classmethod
     def setUpClass(cls):
@@ -259,6 +256,7 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
         cls.open_account_policy.debt_basis = "open_account"
 
     def _case(self, name, state_xmlid, policy, due):
+        """The case of a new debtor of that state and policy, with one invoice of 500."""
         debtor = self._create_debtor(
             name,
             f"{name.lower().replace(' ', '.')}@example.com",
@@ -269,6 +267,13 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
         self.create_invoice(debtor, 500.0, due)
         self.env["collection.case"]._sync_cases(self.company, debtor)
         return self.case_of(debtor)
+
+
+@tagged("post_install", "-at_install")
+class TestLimitationByKindOfDebt(LimitationCommon):
+    """The shipped US table: New York gives consumer credit 3 years (CPLR 214-i) and
+    other contracts 6 (CPLR 213); Florida gives written contracts 5 years and open
+    accounts 4 (95.11)."""
 
     def test_shipped_rows_have_a_source(self):
         periods = self.env["collection.limitation.period"].search([("country_id", "=", self.us.id)])
@@ -473,7 +478,7 @@ class TestGuardsOnCorrection(ComplianceCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDisputeResolvedByWriteOff(CollectionsCommon):
+class TestDisputeResolvedByWriteOff(ComplianceCommon):
     """Resolving a dispute by write-off posts the write-off of the disputed amount."""
 
     @classmethod
@@ -490,10 +495,7 @@ class TestDisputeResolvedByWriteOff(CollectionsCommon):
 
     def setUp(self):
         super().setUp()
-        with freeze_time("2026-01-01"):
-            self.invoice = self.create_invoice(self.debtor, 1000, "2026-01-05")
         with freeze_time("2026-01-10"):
-            self.env["collection.case"]._sync_cases(self.company)
             self.dispute = self.env["collection.dispute"].create(
                 {
                     "move_id": self.invoice.id,
@@ -529,31 +531,10 @@ class TestDisputeResolvedByWriteOff(CollectionsCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestLimitationRestart(CollectionsCommon):
+class TestLimitationRestart(LimitationCommon):
     """What restarts the limitation period: a signed written acknowledgement where the
     jurisdiction allows it (New York contracts, GOL 17-101), a payment only where it
     says so (Illinois, 13-206), nothing for New York consumer credit (CPLR 214-i)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.us = cls.env.ref("base.us")
-        cls.consumer_policy = cls._create_policy(cls.company, "Consumer")
-        cls.consumer_policy.debtor_type = "consumer"
-        cls.open_account = cls._create_policy(cls.company, "Open account")
-        cls.open_account.debt_basis = "open_account"
-
-    def _case(self, name, state_xmlid, policy, due):
-        debtor = self._create_debtor(
-            name,
-            f"{name.lower().replace(' ', '.')}@example.com",
-            country_id=self.us.id,
-            state_id=self.env.ref(state_xmlid).id,
-            collection_policy_id=policy.id,
-        )
-        invoice = self.create_invoice(debtor, 500.0, due)
-        self.env["collection.case"]._sync_cases(self.company, debtor)
-        return self.case_of(debtor), invoice
 
     def _barred(self, cases):
         return self.env["collection.case"].search(
@@ -562,10 +543,8 @@ class TestLimitationRestart(CollectionsCommon):
 
     @freeze_time("2026-04-15")
     def test_acknowledgement_restarts_where_allowed(self):
-        business, _inv = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
-        consumer, _inv = self._case(
-            "NY Consumer", "base.state_us_27", self.consumer_policy, "2022-06-01"
-        )
+        business = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
+        consumer = self._case("NY Consumer", "base.state_us_27", self.consumer_policy, "2022-06-01")
         cases = business | consumer
         self.assertEqual(self._barred(cases), cases)
         cases.with_context(acknowledgement_date="2026-03-01").action_record_acknowledgement()
@@ -583,16 +562,12 @@ class TestLimitationRestart(CollectionsCommon):
 
     @freeze_time("2026-04-15")
     def test_payment_restarts_only_where_the_jurisdiction_says_so(self):
-        illinois, il_invoice = self._case(
-            "IL Open", "base.state_us_14", self.open_account, "2020-06-01"
-        )
-        new_york, ny_invoice = self._case(
-            "NY Business", "base.state_us_27", self.policy, "2019-06-01"
-        )
+        illinois = self._case("IL Open", "base.state_us_14", self.open_account_policy, "2020-06-01")
+        new_york = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
         cases = illinois | new_york
         self.assertEqual(self._barred(cases), cases)
-        self.pay(il_invoice, 100, "2026-03-01")
-        self.pay(ny_invoice, 100, "2026-03-01")
+        for case in cases:
+            self.pay(case.invoice_ids, 100, "2026-03-01")
         cases.invalidate_recordset(["limitation_date", "is_time_barred"])
         self.assertRecordValues(
             cases,
