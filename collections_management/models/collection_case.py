@@ -5,13 +5,14 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..tools import (
     COLLECTOR,
     LIMITATION_YEARS,
     MANAGER,
     check_range,
+    check_value,
     clamp,
     requires_group,
     write_each,
@@ -64,6 +65,7 @@ class CollectionCase(models.Model):
         "overdue_invoice_count",
         "invoice_ids",
         "communication_ids",
+        "acknowledgement_date",
         *PRIORITY_FIELDS,
     )
 
@@ -191,8 +193,18 @@ class CollectionCase(models.Model):
     limitation_date = fields.Date(
         compute="_compute_limitation_date",
         help="The oldest open overdue due date plus the limitation period of the debtor's "
-        "jurisdiction (Configuration > Limitation Periods). Past it, the debt is "
-        "time-barred: no legal action and no letter threatening one.",
+        "jurisdiction (Configuration > Limitation Periods), counted instead from the "
+        "latest signed acknowledgement or payment where that period says they restart "
+        "it. Past it, the debt is time-barred: no legal action and no letter threatening "
+        "one.",
+    )
+    acknowledgement_date = fields.Date(
+        string="Debt Acknowledged On",
+        readonly=True,
+        tracking=True,
+        help="The date of the debtor's latest signed written acknowledgement of the debt "
+        "(or promise to pay it), recorded with Record Acknowledgement. It restarts the "
+        "limitation period where the jurisdiction allows it.",
     )
     is_time_barred = fields.Boolean(
         string="Time-barred",
@@ -312,17 +324,61 @@ class CollectionCase(models.Model):
             case.legal_action_count = counts["collection.legal.action"].get(case, 0)
             case.write_off_count = counts["collection.write.off"].get(case, 0)
 
+    @api.depends("acknowledgement_date")
     @api.depends_context("company")
     def _compute_limitation_date(self):
         today = fields.Date.context_today(self)
         oldest = self._oldest_overdue_dates(today)
         profiles = {case: case._limitation_profile() for case in self}
-        years = self.env["collection.limitation.period"]._years_by_profile(set(profiles.values()))
+        Period = self.env["collection.limitation.period"]
+        periods = Period._periods_by_profile(set(profiles.values()))
+        paid = self._last_payment_dates(
+            self.filtered(lambda c: periods.get(profiles[c], Period.browse()).restart_on_payment)
+        )
         for case in self:
+            period = periods.get(profiles[case])
             start = oldest.get(case.id)
-            period = years.get(profiles[case])
-            case.limitation_date = start and period and fields.Date.add(start, years=period)
+            if start and period:
+                # the latest event the jurisdiction lets restart the period
+                restarts = [start, paid.get(case.id)]
+                if period.restart_on_acknowledgement:
+                    restarts.append(case.acknowledgement_date)
+                start = max(date for date in restarts if date)
+            case.limitation_date = (
+                start and period and fields.Date.add(start, years=period._bounded_years())
+            )
             case.is_time_barred = bool(case.limitation_date and case.limitation_date < today)
+
+    @api.model
+    def _last_payment_dates(self, cases):
+        """{case id: date of the latest money received on its invoices} (payments and
+        bank statement lines, not credit notes or write-offs), in one query."""
+        if not cases.ids:
+            return {}
+        Move = self.env["account.move"]
+        Move.flush_model(["collection_case_id", "move_type", "origin_payment_id"])
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT inv.collection_case_id, MAX(partial.max_date)
+                  FROM account_move inv
+                  JOIN account_move_line inv_line ON inv_line.move_id = inv.id
+                  JOIN account_account account ON account.id = inv_line.account_id
+                                              AND account.account_type = 'asset_receivable'
+                  JOIN account_partial_reconcile partial ON partial.debit_move_id = inv_line.id
+                  JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
+                  JOIN account_move pay_move ON pay_move.id = pay_line.move_id
+                 WHERE inv.collection_case_id IN %(cases)s
+                   AND %(received)s
+              GROUP BY inv.collection_case_id
+                """,
+                cases=tuple(cases.ids),
+                received=Move._collection_money_received_sql("pay_move"),
+            )
+        )
+        return dict(rows)
 
     def _oldest_overdue_dates(self, today):
         """{case id: oldest due date of its open overdue invoices}, in one query."""
@@ -408,6 +464,12 @@ class CollectionCase(models.Model):
             )
             jurisdictions.append(debtor & overdue)
         barred = Domain("is_open", "=", True) & Domain.OR(jurisdictions)
+        # overdue for longer than the period, less the cases a signed acknowledgement
+        # or a payment brought back within it (where their jurisdiction allows)
+        overdue = self.sudo().search(barred)
+        restarted = overdue - overdue.filtered("is_time_barred")
+        if restarted:
+            barred &= Domain("id", "not in", restarted.ids)
         return barred if True in value else ~barred
 
     def _compute_contact_dispute_counts(self):
@@ -860,6 +922,28 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
+    def action_record_acknowledgement(self):
+        """Record the debtor's signed written acknowledgement of the debt, dated by the
+        context key `acknowledgement_date` (today by default): it restarts the
+        limitation period where the jurisdiction allows it."""
+        today = fields.Date.context_today(self)
+        date = fields.Date.to_date(self.env.context.get("acknowledgement_date")) or today
+        check_value(self, "acknowledgement_date", date, years_around(today)[0], today)
+        self.sudo().write({"acknowledgement_date": date})
+        self._log_messages(
+            {
+                case: self.env._(
+                    "Signed written acknowledgement of the debt dated %(date)s recorded by "
+                    "%(user)s.",
+                    date=format_date(self.env, date),
+                    user=self.env.user.name,
+                )
+                for case in self
+            }
+        )
+        return True
+
     @requires_group(COLLECTOR)
     def action_refresh(self):
         """Recompute this case's figures from the ledger now."""

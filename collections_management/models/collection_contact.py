@@ -28,8 +28,20 @@ OUTCOMES = [
     ("refused", "Refused to Pay"),
     ("paid", "Paid"),
     ("stop", "Asked to Stop"),
+    ("inconvenient", "Said Inconvenient Time"),
     ("sent", "Sent"),
 ]
+# Channels on which the debtor speaks rather than writes: "stop calling me" said there
+# opts out of that channel; a request to stop made in writing (any other channel) is a
+# request to cease communication (Regulation F, 12 CFR 1006.6(c) and (e)).
+ORAL_CHANNELS = ("phone", "visit")
+# The debtor's opt-out of each channel that has one (the opt-out guard reads them).
+OPTOUT_FIELD = {
+    "email": "collection_optout_email",
+    "sms": "collection_optout_sms",
+    "phone": "collection_optout_phone",
+    "visit": "collection_optout_visit",
+}
 # Who overrode a guard and why: written by the server when a manager overrides.
 GUARD_OVERRIDE_FIELDS = ("guard_override_reason", "guard_override_user_id")
 # Written by the server when a contact is logged, never afterwards.
@@ -229,8 +241,13 @@ class CollectionContact(models.Model):
         if not guards_checked:
             self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
-        overridden = contacts.filtered("guard_override_user_id")
-        if overridden:
+        contacts.filtered("guard_override_user_id")._log_overrides()
+        contacts._apply_outcomes(log=not guards_checked)
+        return contacts
+
+    def _log_overrides(self):
+        """Note on their cases who overrode a guard for these contacts, and why."""
+        if self:
             self.env["collection.case"]._log_messages(
                 {
                     contact.case_id or contact.partner_id: self.env._(
@@ -238,11 +255,9 @@ class CollectionContact(models.Model):
                         user=contact.guard_override_user_id.name,
                         reason=contact.guard_override_reason,
                     )
-                    for contact in overridden
+                    for contact in self
                 }
             )
-        contacts._apply_outcomes(log=not guards_checked)
-        return contacts
 
     def write(self, vals):
         if fixed := sorted(SERVER_FIELDS & set(vals)):
@@ -283,9 +298,49 @@ class CollectionContact(models.Model):
             contact: (contact.case_id or contact.partner_id, contact._fact_labels(names))
             for contact, names in changed.items()
         }
+        overridden = self._recheck_guards(vals, changed)
         result = super().write(vals)
+        if overridden:
+            # set by the server, like on create: the caller cannot write these fields
+            super(CollectionContact, overridden).write(
+                {
+                    "guard_override_reason": self.env.context["collection_guard_override"].strip(),
+                    "guard_override_user_id": self.env.user.id,
+                }
+            )
+            overridden._log_overrides()
         self._log_corrections(before)
         return result
+
+    def _recheck_guards(self, vals, changed):
+        """A correction of when, how or in which direction an outbound contact happened
+        is judged by the guards on the new values, as the contact would have been when
+        logged: a correction that would break one is refused (or, for the call-frequency
+        guard, needs a manager's override reason). The corrected contacts themselves do
+        not count as earlier calls. Returns the contacts whose override is to be noted."""
+        moved = self.browse(
+            contact.id
+            for contact, names in changed.items()
+            if set(names) & {"date", "channel", "direction"}
+        )
+        if not moved:
+            return moved
+        keys = ("date", "channel", "direction", "case_id", "partner_id", "company_id")
+        keys += ("contact_partner_id",)
+        todo = []
+        for contact in moved:
+            new = {key: vals[key] if key in vals else contact[key] for key in keys}
+            new = {
+                key: value.id if isinstance(value, models.BaseModel) else value
+                for key, value in new.items()
+            }
+            new["id"] = contact.id
+            if new["direction"] == "outbound":
+                todo.append(new)
+        overridden = self._enforce_guards(
+            todo, self.env.context.get("collection_guard_override"), exclude=moved
+        )
+        return self.browse(vals["id"] for vals in overridden)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_within_retention(self):
@@ -423,10 +478,11 @@ class CollectionContact(models.Model):
         return requests
 
     @api.model
-    def _enforce_guards(self, vals_list, override_reason=None):
+    def _enforce_guards(self, vals_list, override_reason=None, exclude=None):
         """Refuse outbound contacts the guards block, explaining why, before anything
         is written. A manager may override the call-frequency guard (a presumption in
-        law) with a reason, which is stored on the contact. Returns the overridden vals."""
+        law) with a reason, which is stored on the contact. Returns the overridden vals.
+        `exclude`: contacts being corrected, which do not count as earlier calls."""
         outbound = [vals for vals in vals_list if vals.get("direction", "outbound") == "outbound"]
         if not outbound:
             return []
@@ -435,7 +491,9 @@ class CollectionContact(models.Model):
             override_reason = override_reason.strip() or None
         else:
             override_reason = None
-        results = self.env["collection.contact.guard"]._check(self._guard_requests(outbound))
+        results = self.env["collection.contact.guard"]._check(
+            self._guard_requests(outbound), exclude_ids=exclude.ids if exclude else ()
+        )
         is_manager = self.env.user.has_group("collections_management.group_collections_manager")
         overridden = []
         for vals, blocks in zip(outbound, results, strict=True):
@@ -462,14 +520,12 @@ class CollectionContact(models.Model):
 
     def _apply_outcomes(self, log=True):
         """Carry the outcome over: the next action date to the case, a request to stop
-        to the debtor's cease flag, and (with `log`) a note in the case's chatter."""
+        to the debtor (see `_apply_stop_requests`), a time said inconvenient to the
+        debtor's inconvenient times, and (with `log`) a note in the case's chatter."""
         for date, contacts in self.filtered("next_action_date").grouped("next_action_date").items():
             contacts.case_id.write({"next_action_date": date})
-        stop = self.filtered(lambda c: c.outcome == "stop").partner_id.commercial_partner_id
-        # the debtor's request binds everyone, whoever logged it
-        stop.filtered(lambda p: not p.collection_cease).sudo().write(
-            {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
-        )
+        self.filtered(lambda c: c.outcome == "stop")._apply_stop_requests()
+        self.filtered(lambda c: c.outcome == "inconvenient")._record_inconvenient_times()
         if not log:
             return  # entries of a follow-up run: the run writes its own notes
         channels = dict(CHANNELS)
@@ -489,6 +545,42 @@ class CollectionContact(models.Model):
                 for contact in self
             }
         )
+
+    def _apply_stop_requests(self):
+        """A request to stop binds everyone, whoever logged it. Made in writing, it is
+        a request to cease communication; said during a call or visit, it opts the
+        debtor out of that channel only."""
+        written = self.filtered(lambda c: c.channel not in ORAL_CHANNELS)
+        cease = written.partner_id.commercial_partner_id.filtered(lambda p: not p.collection_cease)
+        cease.sudo().write(
+            {"collection_cease": True, "collection_cease_date": fields.Date.context_today(self)}
+        )
+        for channel, contacts in (self - written).grouped("channel").items():
+            optout = OPTOUT_FIELD[channel]
+            debtors = contacts.partner_id.commercial_partner_id
+            debtors.filtered(lambda p, optout=optout: not p[optout]).sudo().write({optout: True})
+
+    def _record_inconvenient_times(self):
+        """The debtor said the time of this contact is inconvenient: that hour of that
+        weekday, in the debtor's time zone, joins its inconvenient times."""
+        Guard = self.env["collection.contact.guard"]
+        rows = []
+        for contact in self:
+            debtor = contact.partner_id.commercial_partner_id
+            local, _tz = Guard._local_now(debtor, contact.company_id, contact.date)
+            rows.append(
+                {
+                    "partner_id": debtor.id,
+                    "dayofweek": str(local.weekday()),
+                    "hour_from": local.hour,
+                    "hour_to": local.hour + 1,
+                    "note": self.env._(
+                        "Said during the contact of %s.", format_datetime(self.env, contact.date)
+                    ),
+                }
+            )
+        # the debtor's word binds everyone, whoever logged it
+        self.env["collection.inconvenient.time"].sudo().create(rows)
 
     # ------------------------------------------------------------------
     # Public actions

@@ -7,18 +7,13 @@ from odoo import api, fields, models
 from odoo.tools import format_datetime
 
 from ..tools import PERIOD_DAYS, clamp
-from .collection_contact import CHANNELS
+from .collection_contact import CHANNELS, OPTOUT_FIELD
 
 # Channels the guards know; letters and portal messages are not "contacts" in the
 # sense of the contact-hours and frequency rules.
 TIMED_CHANNELS = ("phone", "sms", "email", "visit")
-OPTOUT_FIELD = {
-    "email": "collection_optout_email",
-    "sms": "collection_optout_sms",
-    "phone": "collection_optout_phone",
-}
 # Outcomes of a call in which the debtor was actually spoken to.
-CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop")
+CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop", "inconvenient")
 
 
 def _float_time(value):
@@ -39,7 +34,8 @@ class CollectionContactGuard(models.AbstractModel):
     _description = "Collection Contact Guards"
 
     @api.model
-    def _check(self, requests, now=None):
+    def _check(self, requests, now=None, exclude_ids=()):
+        """`exclude_ids`: contacts not to count as earlier calls (being corrected)."""
         now = now or fields.Datetime.now()
         if not requests:
             return []
@@ -53,7 +49,7 @@ class CollectionContactGuard(models.AbstractModel):
         call_partners = self.env["res.partner"].browse(
             {req["partner"].id for req in requests if req["channel"] == "phone"}
         )
-        call_stats = self._call_stats(call_partners, requests, policies, now)
+        call_stats = self._call_stats(call_partners, requests, policies, now, exclude_ids)
         results = []
         for req in requests:
             policy = policies.get((req["company"].id, req["partner"].id))
@@ -68,7 +64,7 @@ class CollectionContactGuard(models.AbstractModel):
         return grouped
 
     @api.model
-    def _call_stats(self, partners, requests, policies, now):
+    def _call_stats(self, partners, requests, policies, now, exclude_ids=()):
         """{partner id: {"calls": [datetimes of outbound calls], "talks": [datetimes of
         conversations]}} in one query, over the widest window any of the partners'
         policies asks for, plus a day for the local calendar days (a few rows per debtor:
@@ -93,6 +89,7 @@ class CollectionContactGuard(models.AbstractModel):
                     ("channel", "=", "phone"),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
+                    ("id", "not in", list(exclude_ids)),
                 ],
                 ["partner_id", "date", "direction", "outcome"],
                 load=None,

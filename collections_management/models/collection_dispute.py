@@ -373,15 +373,16 @@ class CollectionDispute(models.Model):
     @api.model
     def _disputed_amounts_query(self, company):
         """SQL of (move_id, amount): what is out of follow-up per invoice because of a
-        dispute: open or investigated disputes, write-offs, and credit notes not yet
-        posted (a posted credit note is applied to the invoice, which lowers its due)."""
+        dispute: open or investigated disputes and credit notes not yet posted (a posted
+        credit note is applied to the invoice, which lowers its due; so is a write-off,
+        posted when the dispute is resolved by it)."""
         return SQL(
             """
             SELECT d.move_id, SUM(d.amount) AS amount
               FROM collection_dispute d
          LEFT JOIN account_move cn ON cn.id = d.credit_note_id
              WHERE d.company_id = %(company)s
-               AND (d.state IN ('open', 'investigating', 'write_off')
+               AND (d.state IN ('open', 'investigating')
                     OR (d.state = 'credit_note' AND cn.state IS DISTINCT FROM 'posted'))
           GROUP BY d.move_id
             """,
@@ -588,8 +589,9 @@ class CollectionDispute(models.Model):
 
     @requires_group(MANAGER)
     def action_resolve_write_off(self):
-        """Settle the dispute by giving up the disputed amount: it stays out of
-        follow-up for good."""
+        """Settle the dispute by giving up the disputed amount: a write-off of that
+        amount (`collection.write.off`, its approval threshold included) posts the
+        entry, and resolves the dispute once done."""
         self._check_resolvable()
         for dispute in self:
             if not (dispute.resolution_note or "").strip():
@@ -598,9 +600,59 @@ class CollectionDispute(models.Model):
                         "Write down in Resolution why dispute %s is written off.", dispute.name
                     )
                 )
-        self.sudo().write({"state": "write_off", "date_resolved": fields.Date.context_today(self)})
-        self._close_activities(self.env._("Resolved by write-off"))
+        # a write-off is a document of the debtor's case: open it if the run has not yet
+        for company, disputes in (
+            self.filtered(lambda d: not d.case_id).grouped("company_id").items()
+        ):
+            self.env["collection.case"].sudo()._sync_cases(company, disputes.partner_id)
+            disputes.sudo()._compute_case_id()
+        for dispute in self:
+            if not dispute.case_id:
+                raise UserError(
+                    self.env._(
+                        "Dispute %s has no open case: nothing is due on its invoice to write off.",
+                        dispute.name,
+                    )
+                )
+        pending = self.env["collection.write.off"].search(
+            [("dispute_id", "in", self.ids), ("state", "=", "to_approve")]
+        )
+        if pending:
+            raise UserError(
+                self.env._(
+                    "Write-off %s of this dispute already waits for approval.",
+                    ", ".join(pending.mapped("name")),
+                )
+            )
+        # the dispute is a system field of the write-off: set here, once checked
+        write_offs = (
+            self.env["collection.write.off"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "case_id": dispute.case_id.id,
+                        "move_ids": [fields.Command.set(dispute.move_id.ids)],
+                        "dispute_id": dispute.id,
+                        "reason": self.env._(
+                            "Dispute %(name)s: %(note)s",
+                            name=dispute.name,
+                            note=dispute.resolution_note,
+                        ),
+                    }
+                    for dispute in self
+                ]
+            )
+        )
+        write_offs.with_env(self.env)._submit()
         return True
+
+    def _resolved_by(self, write_off):
+        """The write-off of this dispute's amount is posted: the dispute is resolved."""
+        if not self:
+            return
+        self.sudo().write({"state": "write_off", "date_resolved": fields.Date.context_today(self)})
+        self._close_activities(self.env._("Resolved by write-off %s", write_off.name))
 
     @requires_group(COLLECTOR)
     def action_reject(self):

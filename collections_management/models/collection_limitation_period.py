@@ -48,6 +48,19 @@ class CollectionLimitationPeriod(models.Model):
         help="Where the jurisdiction distinguishes them: a written contract or an open "
         "account (unwritten), as the debtor's policy says. Empty: either.",
     )
+    restart_on_acknowledgement = fields.Boolean(
+        string="Acknowledgement Restarts",
+        default=True,
+        help="A signed written acknowledgement of the debt (or promise to pay it) starts "
+        "the period again from its date (e.g. New York GOL 17-101, California CCP 360). "
+        "Off where nothing revives or extends the debt (New York consumer credit, CPLR "
+        "214-i).",
+    )
+    restart_on_payment = fields.Boolean(
+        string="Payment Restarts",
+        help="A payment on the debt starts the period again from its date (e.g. Illinois "
+        "13-206). Off where a payment alone does not (most states).",
+    )
     note = fields.Char(help="The statute, e.g. 'Limitation Act 1980, s.5'.")
     source = fields.Char(help="Where the period comes from: the statute's official text.")
     active = fields.Boolean(default=True)
@@ -91,15 +104,24 @@ class CollectionLimitationPeriod(models.Model):
     def _years_by_profile(self, profiles):
         """{profile: years} for profiles (country id, state id or False, debtor type,
         debt basis); a profile without a period is left out. One query."""
+        return {
+            profile: period._bounded_years()
+            for profile, period in self._periods_by_profile(profiles).items()
+        }
+
+    @api.model
+    def _periods_by_profile(self, profiles):
+        """{profile: the period that applies} for profiles as in `_years_by_profile`;
+        a profile without a period is left out. One query."""
         countries = {profile[0] for profile in profiles if profile[0]}
         rows = self.search([("country_id", "in", list(countries))]).grouped("country_id")
         result = {}
         for profile in profiles:
             country, state, debtor_type, basis = profile
             periods = rows.get(self.env["res.country"].browse(country), self.browse())
-            years = periods._pick(state, debtor_type, basis)
-            if years:
-                result[profile] = years
+            period = periods._pick_period(state, debtor_type, basis)
+            if period:
+                result[profile] = period
         return result
 
     @api.model
@@ -120,10 +142,16 @@ class CollectionLimitationPeriod(models.Model):
         return rules
 
     def _pick(self, state_id, debtor_type, basis):
-        """Years of the period of a debtor among these periods of its country: its
-        state's where one fits, else the country's; among those, the one of its kind
-        (consumer or business, written contract or open account) before one for any
-        kind. None without a fitting period."""
+        """Years of the period of a debtor among these periods of its country (see
+        `_pick_period`). None without a fitting period."""
+        period = self._pick_period(state_id, debtor_type, basis)
+        return period._bounded_years() if period else None
+
+    def _pick_period(self, state_id, debtor_type, basis):
+        """The period of a debtor among these periods of its country: its state's
+        where one fits, else the country's; among those, the one of its kind (consumer
+        or business, written contract or open account) before one for any kind. Empty
+        without a fitting period."""
         for level in (state_id, False) if state_id else (False,):
             fitting = self.filtered(
                 lambda p, level=level: (p.state_id.id or False) == level
@@ -131,10 +159,8 @@ class CollectionLimitationPeriod(models.Model):
                 and p.debt_basis in (False, basis)
             )
             if fitting:
-                return max(
-                    fitting, key=lambda p: (bool(p.debtor_type), bool(p.debt_basis))
-                )._bounded_years()
-        return None
+                return max(fitting, key=lambda p: (bool(p.debtor_type), bool(p.debt_basis)))
+        return self.browse()
 
     def _bounded_years(self):
         """The period's years, within the bounds even on a row stored before they were

@@ -28,6 +28,7 @@ class CollectionWriteOff(models.Model):
         "date_done",
         "write_off_move_id",
         "refusal_reason",
+        "dispute_id",
     )
 
     # ------------------------------------------------------------------
@@ -63,6 +64,16 @@ class CollectionWriteOff(models.Model):
         "account.move", string="Journal Entry", readonly=True, copy=False, check_company=True
     )
     refusal_reason = fields.Char(readonly=True, tracking=True)
+    dispute_id = fields.Many2one(
+        "collection.dispute",
+        string="Dispute",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        copy=False,
+        help="The dispute this write-off resolves: only the disputed amount is written off, "
+        "and the dispute is resolved once it is.",
+    )
 
     # ------------------------------------------------------------------
     # Constraint methods
@@ -94,11 +105,14 @@ class CollectionWriteOff(models.Model):
     def create(self, vals_list):
         write_offs = super().create(vals_list)
         for write_off in write_offs:
-            write_off.sudo().amount = sum(
+            amount = sum(
                 write_off.move_ids.filtered(lambda m: m.amount_residual > 0).mapped(
                     "amount_residual_signed"
                 )
             )
+            if write_off.dispute_id:
+                amount = min(amount, write_off.dispute_id.amount)
+            write_off.sudo().amount = amount
         return write_offs
 
     def write(self, vals):
@@ -195,19 +209,30 @@ class CollectionWriteOff(models.Model):
                 )
             label = self.env._("Write-off %s", write_off.name)
             line_vals = []
+            # a dispute's write-off gives up the disputed amount only
+            left = write_off.amount if write_off.dispute_id else None
             for line in receivables:
                 common = {
                     "partner_id": line.partner_id.id,
                     "currency_id": line.currency_id.id,
                 }
+                balance, amount_currency = line.amount_residual, line.amount_residual_currency
+                if left is not None:
+                    if not write_off.currency_id.compare_amounts(left, 0) > 0:
+                        break
+                    part = min(balance, left)
+                    amount_currency = line.currency_id.round(
+                        amount_currency * part / balance if balance else 0.0
+                    )
+                    balance, left = part, left - part
                 line_vals += [
                     Command.create(
                         {
                             **common,
                             "name": f"{label}: {line.move_id.name}",
                             "account_id": line.account_id.id,
-                            "balance": -line.amount_residual,
-                            "amount_currency": -line.amount_residual_currency,
+                            "balance": -balance,
+                            "amount_currency": -amount_currency,
                         }
                     ),
                     Command.create(
@@ -215,8 +240,8 @@ class CollectionWriteOff(models.Model):
                             **common,
                             "name": f"{label}: {line.move_id.name} - {write_off.reason}",
                             "account_id": account.id,
-                            "balance": line.amount_residual,
-                            "amount_currency": line.amount_residual_currency,
+                            "balance": balance,
+                            "amount_currency": amount_currency,
                         }
                     ),
                 ]
@@ -251,6 +276,7 @@ class CollectionWriteOff(models.Model):
                 }
             )
             write_off._close_case()
+            write_off.dispute_id._resolved_by(write_off)
         return True
 
     def _close_case(self):

@@ -73,6 +73,9 @@ class ResPartner(models.Model):
     collection_optout_phone = fields.Boolean(
         string="No Collection Calls", tracking=True, help="Opted out of collection calls."
     )
+    collection_optout_visit = fields.Boolean(
+        string="No Collection Visits", tracking=True, help="Opted out of collection visits."
+    )
     collection_lawyer_id = fields.Many2one(
         "res.partner",
         string="Represented by",

@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
@@ -243,11 +243,8 @@ class TestOneMessagePerDebtor(CollectionsCommon):
         self.assertIn("already", preview.communication_ids[:1].error)
 
 
-@tagged("post_install", "-at_install")
-class TestLimitationByKindOfDebt(CollectionsCommon):
-    """The shipped US table: New York gives consumer credit 3 years (CPLR 214-i) and
-    other contracts 6 (CPLR 213); Florida gives written contracts 5 years and open
-    accounts 4 (95.11)."""
+class LimitationCommon(CollectionsCommon):
+    """US debtors of each kind: consumer or business, written contract or open account."""
 
     @classmethod
     def setUpClass(cls):
@@ -259,6 +256,7 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
         cls.open_account_policy.debt_basis = "open_account"
 
     def _case(self, name, state_xmlid, policy, due):
+        """The case of a new debtor of that state and policy, with one invoice of 500."""
         debtor = self._create_debtor(
             name,
             f"{name.lower().replace(' ', '.')}@example.com",
@@ -269,6 +267,13 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
         self.create_invoice(debtor, 500.0, due)
         self.env["collection.case"]._sync_cases(self.company, debtor)
         return self.case_of(debtor)
+
+
+@tagged("post_install", "-at_install")
+class TestLimitationByKindOfDebt(LimitationCommon):
+    """The shipped US table: New York gives consumer credit 3 years (CPLR 214-i) and
+    other contracts 6 (CPLR 213); Florida gives written contracts 5 years and open
+    accounts 4 (95.11)."""
 
     def test_shipped_rows_have_a_source(self):
         periods = self.env["collection.limitation.period"].search([("country_id", "=", self.us.id)])
@@ -314,6 +319,11 @@ class TestLimitationByKindOfDebt(CollectionsCommon):
 @tagged("post_install", "-at_install")
 class TestDisputeStage(CollectionsCommon):
     """A case at the Reminder stage after the first level; disputes open on its invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.collection_bad_debt_account_id = cls.company_data["default_account_expense"]
 
     def setUp(self):
         super().setUp()
@@ -361,3 +371,209 @@ class TestDisputeStage(CollectionsCommon):
         self._dispute(self.invoice, 200)
         self.run_followup("2026-01-20")  # the second level for the undisputed part
         self.assertEqual(self.case.stage_id, self.stage_dispute)
+
+
+@tagged("post_install", "-at_install")
+class TestOralAndWrittenStop(ComplianceCommon):
+    """A written request to stop ceases communication; "stop calling me" said during a
+    call opts the debtor out of calls only; a time said inconvenient is kept."""
+
+    def _log(self, channel, outcome, direction="inbound", when="2026-01-12 15:00:00"):
+        with freeze_time(when):  # Monday 10:00 in New York
+            return self.Contact.create(
+                {
+                    "case_id": self.case.id,
+                    "channel": channel,
+                    "direction": direction,
+                    "outcome": outcome,
+                    "company_id": self.company.id,
+                }
+            )
+
+    def test_written_stop_ceases_communication(self):
+        for channel in ("letter", "email", "portal"):
+            self.debtor.collection_cease = False
+            self._log(channel, "stop")
+            self.assertTrue(self.debtor.collection_cease, channel)
+        self.assertFalse(self.debtor.collection_optout_email)
+
+    def test_oral_stop_opts_out_of_that_channel(self):
+        self._log("phone", "stop", direction="outbound")
+        self.assertFalse(self.debtor.collection_cease)
+        self.assertTrue(self.debtor.collection_optout_phone)
+        self.assertFalse(self.debtor.collection_optout_email)
+        with self.assertRaisesRegex(UserError, "opted out of collection call"):
+            self._call("2026-01-20 15:00:00")
+        self._log("visit", "stop")
+        self.assertTrue(self.debtor.collection_optout_visit)
+        self.assertFalse(self.debtor.collection_cease)
+
+    def test_inconvenient_time_said_during_a_call(self):
+        self._log("phone", "inconvenient", direction="outbound")
+        period = self.debtor.collection_inconvenient_time_ids
+        self.assertRecordValues(period, [{"dayofweek": "0", "hour_from": 10, "hour_to": 11}])
+        self.assertFalse(self.debtor.collection_cease)
+        self.assertFalse(self.debtor.collection_optout_phone)
+        with self.assertRaisesRegex(UserError, "is inconvenient"):
+            self._call("2026-01-26 15:30:00")  # the next Monday 10:30 local
+
+
+@tagged("post_install", "-at_install")
+class TestGuardsOnCorrection(ComplianceCommon):
+    """A manager's correction of the date, channel or direction of an outbound contact
+    is judged by the guards on the new values."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls._create_user("cm_compl_manager", "group_collections_manager")
+
+    def _correct(self, contact, vals, when="2026-01-20 15:00:00", reason=None):
+        with freeze_time(when):
+            Contact = contact.with_user(self.manager)
+            if reason:
+                Contact = Contact.with_context(collection_guard_override=reason)
+            return Contact.write(vals)
+
+    def test_correction_into_the_night_is_refused(self):
+        call = self._call("2026-01-12 15:00:00")  # Monday 10:00 local
+        with self.assertRaisesRegex(UserError, "not allowed now"):
+            self._correct(call, {"date": "2026-01-13 03:00:00"})  # 22:00 local
+        # within the contact hours: the contact itself is no earlier call
+        self._correct(call, {"date": "2026-01-12 16:00:00"})
+        self.assertEqual(str(call.date), "2026-01-12 16:00:00")
+
+    def test_correction_to_an_opted_out_channel_is_refused(self):
+        self.debtor.collection_optout_sms = True
+        call = self._call("2026-01-12 15:00:00")
+        with self.assertRaisesRegex(UserError, "opted out of collection sms"):
+            self._correct(call, {"channel": "sms"})
+        text = self.Contact.create(
+            {
+                "case_id": self.case.id,
+                "channel": "sms",
+                "direction": "inbound",
+                "outcome": "reached",
+                "date": "2026-01-12 14:00:00",
+            }
+        )
+        with self.assertRaisesRegex(UserError, "opted out of collection sms"):
+            self._correct(text, {"direction": "outbound"})
+
+    def test_correction_into_the_quiet_days_needs_an_override(self):
+        self._call("2026-01-12 15:00:00", outcome="reached")
+        call = self._call("2026-01-20 15:00:00")  # day 9: allowed
+        with self.assertRaisesRegex(UserError, "no call for 7 days after a conversation"):
+            self._correct(call, {"date": "2026-01-14 15:00:00"})
+        self._correct(call, {"date": "2026-01-14 15:00:00"}, reason="Debtor asked to be called")
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "guard_override_reason": "Debtor asked to be called",
+                    "guard_override_user_id": self.manager.id,
+                }
+            ],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDisputeResolvedByWriteOff(ComplianceCommon):
+    """Resolving a dispute by write-off posts the write-off of the disputed amount."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.expense = cls.company_data["default_account_expense"]
+        cls.company.write(
+            {
+                "collection_bad_debt_account_id": cls.expense.id,
+                "collection_write_off_threshold": 100,
+            }
+        )
+        cls.manager = cls._create_user("cm_compl_wo_manager", "group_collections_manager")
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time("2026-01-10"):
+            self.dispute = self.env["collection.dispute"].create(
+                {
+                    "move_id": self.invoice.id,
+                    "amount": 250,
+                    "reason_id": self.env.ref("collections_management.dispute_reason_quantity").id,
+                    "resolution_note": "Goodwill",
+                }
+            )
+
+    def test_write_off_of_the_disputed_amount_is_posted(self):
+        with freeze_time("2026-01-11"):
+            self.dispute.with_user(self.manager).action_resolve_write_off()
+        write_off = self.env["collection.write.off"].search([("dispute_id", "=", self.dispute.id)])
+        self.assertRecordValues(
+            write_off,
+            [{"state": "done", "amount": 250, "approved_by_id": self.manager.id}],
+        )
+        self.assertEqual(write_off.write_off_move_id.state, "posted")
+        expense = write_off.write_off_move_id.line_ids.filtered(
+            lambda line: line.account_id == self.expense
+        )
+        self.assertEqual(expense.balance, 250)
+        self.assertEqual(self.invoice.amount_residual, 750)
+        self.assertEqual(self.dispute.state, "write_off")
+        # the rest is followed up, once: the written-off part is no longer due
+        self.assertEqual(self.run_followup("2026-01-12").communication_ids.amount_total, 750)
+        self.assertTrue(self.case_of(self.debtor).is_open)
+
+    def test_write_off_is_asked_once(self):
+        self.dispute.with_user(self.manager).action_resolve_write_off()
+        with self.assertRaisesRegex(UserError, "already resolved"):
+            self.dispute.with_user(self.manager).action_resolve_write_off()
+
+
+@tagged("post_install", "-at_install")
+class TestLimitationRestart(LimitationCommon):
+    """What restarts the limitation period: a signed written acknowledgement where the
+    jurisdiction allows it (New York contracts, GOL 17-101), a payment only where it
+    says so (Illinois, 13-206), nothing for New York consumer credit (CPLR 214-i)."""
+
+    def _barred(self, cases):
+        return self.env["collection.case"].search(
+            [("id", "in", cases.ids), ("is_time_barred", "=", True)]
+        )
+
+    @freeze_time("2026-04-15")
+    def test_acknowledgement_restarts_where_allowed(self):
+        business = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
+        consumer = self._case("NY Consumer", "base.state_us_27", self.consumer_policy, "2022-06-01")
+        cases = business | consumer
+        self.assertEqual(self._barred(cases), cases)
+        cases.with_context(acknowledgement_date="2026-03-01").action_record_acknowledgement()
+        self.assertRecordValues(
+            cases,
+            [
+                {"limitation_date": date(2032, 3, 1), "is_time_barred": False},
+                # New York consumer credit: nothing revives a time-barred debt
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+            ],
+        )
+        self.assertEqual(self._barred(cases), consumer)
+        with self.assertRaisesRegex(ValidationError, "must be between"):
+            business.with_context(acknowledgement_date="2026-05-01").action_record_acknowledgement()
+
+    @freeze_time("2026-04-15")
+    def test_payment_restarts_only_where_the_jurisdiction_says_so(self):
+        illinois = self._case("IL Open", "base.state_us_14", self.open_account_policy, "2020-06-01")
+        new_york = self._case("NY Business", "base.state_us_27", self.policy, "2019-06-01")
+        cases = illinois | new_york
+        self.assertEqual(self._barred(cases), cases)
+        for case in cases:
+            self.pay(case.invoice_ids, 100, "2026-03-01")
+        cases.invalidate_recordset(["limitation_date", "is_time_barred"])
+        self.assertRecordValues(
+            cases,
+            [
+                {"limitation_date": date(2031, 3, 1), "is_time_barred": False},
+                {"limitation_date": date(2025, 6, 1), "is_time_barred": True},
+            ],
+        )
+        self.assertEqual(self._barred(cases), new_york)

@@ -156,7 +156,8 @@ class TestContactGuards(CollectionsCommon):
         self.assertEqual(run.communication_ids.state, "sent")
 
     def test_asked_to_stop_sets_cease(self):
-        self._log("2026-01-14 15:00:00", outcome="stop")
+        # a request in writing (said during a call, it opts out of calls only)
+        self._log("2026-01-14 15:00:00", outcome="stop", channel="letter", direction="inbound")
         self.assertTrue(self.debtor.collection_cease)
 
     def test_opt_out_is_per_channel(self):

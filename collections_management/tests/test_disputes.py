@@ -13,6 +13,8 @@ class TestDisputes(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.reason_quantity = cls.env.ref("collections_management.dispute_reason_quantity")
+        # a write-off resolving a dispute posts its entry to this account
+        cls.company.collection_bad_debt_account_id = cls.company_data["default_account_expense"]
 
     def _dispute(self, invoice, amount, date="2026-01-08", **values):
         with freeze_time(date):
