@@ -16,6 +16,7 @@ from . import (
     collection_agency_remittance,
     collection_assignment_rule,
     collection_case,
+    collection_case_assignment,
     collection_communication,
     collection_communication_line,
     collection_contact,

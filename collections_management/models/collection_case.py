@@ -99,6 +99,13 @@ class CollectionCase(models.Model):
         check_company=True,
         domain=lambda self: self.env["res.users"]._collector_domain(),
     )
+    assignment_ids = fields.One2many(
+        "collection.case.assignment",
+        "case_id",
+        string="Collector History",
+        readonly=True,
+        help="Who was the collector of the case from when.",
+    )
     stage_id = fields.Many2one(
         "collection.stage",
         tracking=True,
@@ -520,14 +527,21 @@ class CollectionCase(models.Model):
             self._check_stage_by_hand(vals)
         cases = super().create(vals_list)
         cases._set_closed_date()
+        self.env["collection.case.assignment"]._record(cases.filtered("user_id"))
         return cases
 
     def write(self, vals):
         self._check_stage_by_hand(vals)
         self._check_debtor_unchanged(vals)
+        changed = (
+            self.filtered(lambda case: case.user_id.id != (vals["user_id"] or False))
+            if "user_id" in vals
+            else self.browse()
+        )
         result = super().write(vals)
         if "stage_id" in vals:
             self._set_closed_date()
+        self.env["collection.case.assignment"]._record(changed)
         return result
 
     def _check_debtor_unchanged(self, vals):

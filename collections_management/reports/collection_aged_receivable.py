@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import COLLECTOR, requires_group
+from .collection_receivable_ledger import RECEIVABLE_LEDGER_DEPENDS
 
 # (selection key, label, lowest and highest days past due; None: open-ended). The keys
 # sort in aging order, so that grouped views list the buckets from Not Due to Over 120.
@@ -30,7 +31,11 @@ class CollectionAgedReceivable(models.Model):
     _auto = False
     _order = "date_maturity, id"
     _rec_name = "move_name"
-    # _depends: the ledger's (collection.receivable.ledger), which the query reads
+    # the ledger's (collection.receivable.ledger) and, at a past date, the collector history
+    _depends = {
+        **RECEIVABLE_LEDGER_DEPENDS,
+        "collection.case.assignment": ["case_id", "user_id", "date_from"],
+    }
 
     # ------------------------------------------------------------------
     # Fields
@@ -105,6 +110,34 @@ class CollectionAgedReceivable(models.Model):
             ) from error
 
     @api.model
+    def _collector_sql(self):
+        """The debtor's collector: today, the case's; at a given aging date, the one of
+        the case's latest assignment from that date or before (the case's own when the
+        case has no such history)."""
+        if not self.env.context.get("aging_date"):
+            return SQL("cases.user_id")
+        return SQL(
+            "CASE WHEN assignment.id IS NOT NULL THEN assignment.user_id ELSE cases.user_id END"
+        )
+
+    @api.model
+    def _collector_from(self):
+        if not self.env.context.get("aging_date"):
+            return SQL()
+        return SQL(
+            """
+         LEFT JOIN LATERAL (
+                SELECT id, user_id
+                  FROM collection_case_assignment
+                 WHERE case_id = cases.id AND date_from <= %s
+              ORDER BY date_from DESC, id DESC
+                 LIMIT 1
+               ) assignment ON TRUE
+            """,
+            self._aging_date(),
+        )
+
+    @api.model
     def _days_overdue_sql(self):
         return SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", self._aging_date())
 
@@ -141,7 +174,7 @@ class CollectionAgedReceivable(models.Model):
                    aml.account_id,
                    move.invoice_user_id,
                    cases.id AS case_id,
-                   cases.user_id,
+                   %(collector)s AS user_id,
                    cases.stage_id,
                    cases.level_id,
                    aml.date,
@@ -151,6 +184,7 @@ class CollectionAgedReceivable(models.Model):
                    residual.amount AS amount_residual,
                    %(amounts)s
             """,
+            collector=self._collector_sql(),
             days=self._days_overdue_sql(),
             buckets=SQL(" ").join(
                 SQL("WHEN %s THEN %s", condition, key) for key, condition in conditions
@@ -184,8 +218,10 @@ class CollectionAgedReceivable(models.Model):
         CROSS JOIN LATERAL (
                 SELECT aml.amount_residual + COALESCE(later.amount, 0) AS amount
                ) residual
+            %(collector)s
             """,
             ledger=self._ledger_from(),
+            collector=self._collector_from(),
             date=self._aging_date(),
         )
 

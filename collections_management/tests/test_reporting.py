@@ -441,3 +441,50 @@ class TestDashboard(TestReportingCommon):
             self.assertEqual(
                 card.action_open_aging()["domain"], [("company_id", "=", self.company.id)]
             )
+
+
+@tagged("post_install", "-at_install")
+class TestAgingCollectorHistory(TestReportingCommon):
+    def collectors(self, date=None):
+        """{bucket: collector} of the debtor's rows at `date` (None: today)."""
+        Aging = self.env["collection.aged.receivable"]
+        if date:
+            Aging = Aging.with_context(aging_date=date)
+        # the rows of each date share their ids: read them afresh
+        Aging.invalidate_model()
+        rows = Aging.search([("partner_id", "=", self.debtor.id)])
+        return set(rows.mapped("user_id"))
+
+    def test_past_aging_shows_the_collector_of_that_date(self):
+        self.create_invoice(self.debtor, 500.0, "2026-01-10", invoice_date="2025-12-10")
+        with freeze_time("2026-01-05"):
+            case = self.env["collection.case"].create(
+                {"partner_id": self.debtor.id, "user_id": self.collector_a.id}
+            )
+        with freeze_time("2026-03-01"):
+            case.user_id = self.collector_b
+        self.assertEqual(
+            sorted((str(row.date_from), row.user_id.id) for row in case.assignment_ids),
+            [("2026-01-05", self.collector_a.id), ("2026-03-01", self.collector_b.id)],
+        )
+        with freeze_time("2026-03-20"):
+            self.assertEqual(self.collectors("2026-02-15"), {self.collector_a})
+            self.assertEqual(self.collectors(), {self.collector_b})
+            self.assertEqual(self.collectors("2026-03-10"), {self.collector_b})
+
+    def test_case_without_history_falls_back_to_its_collector(self):
+        self.create_invoice(self.debtor, 500.0, "2026-01-10", invoice_date="2025-12-10")
+        case = self.env["collection.case"].create(
+            {"partner_id": self.debtor.id, "user_id": self.collector_a.id}
+        )
+        # as for a case from before the history was kept
+        case.assignment_ids.sudo().unlink()
+        self.assertEqual(self.collectors("2026-02-15"), {self.collector_a})
+
+    def test_assignments_are_written_by_the_system_only(self):
+        case = self.env["collection.case"].create({"partner_id": self.debtor.id})
+        self.assertFalse(case.assignment_ids)
+        with self.assertRaises(AccessError):
+            self.env["collection.case.assignment"].with_user(self.collector_a).create(
+                {"case_id": case.id, "user_id": self.collector_a.id}
+            )
