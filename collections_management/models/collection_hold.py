@@ -105,15 +105,14 @@ class CollectionHold(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("scope", "move_id", "partner_id")
     def _check_scope(self):
+        """A hold on an invoice pauses a posted customer invoice of the hold's debtor."""
         for hold in self:
             if hold.scope == "invoice" and not hold.move_id:
                 raise ValidationError(self.env._("Choose the invoice to put on hold."))
             move = hold.move_id
-            if move and (
-                move.move_type not in ("out_invoice", "out_receipt")
-                or move.state != "posted"
-                or move.commercial_partner_id != hold.partner_id.commercial_partner_id
-            ):
+            if not move:
+                continue
+            if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
                 raise ValidationError(
                     self.env._(
                         "%(invoice)s is not a posted customer invoice of %(debtor)s: a hold "
@@ -122,16 +121,12 @@ class CollectionHold(models.Model):
                         debtor=hold.partner_id.commercial_partner_id.name,
                     )
                 )
-
-    @api.constrains("move_id", "partner_id")
-    def _check_partner(self):
-        for hold in self.filtered("move_id"):
-            if hold.partner_id != hold.move_id.commercial_partner_id:
+            if move.commercial_partner_id != hold.partner_id.commercial_partner_id:
                 raise ValidationError(
                     self.env._(
                         "Invoice %(invoice)s is not an invoice of %(debtor)s: a hold on an "
                         "invoice is for the invoice's debtor.",
-                        invoice=hold.move_id.name,
+                        invoice=move.name,
                         debtor=hold.partner_id.name,
                     )
                 )
