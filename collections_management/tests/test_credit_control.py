@@ -309,7 +309,7 @@ class TestCreditHoldRules(CreditControlCommon):
             hold = self.hold(self.debtor)
             self.env["collection.credit.hold"]._evaluate(self.company)
             self.assertEqual(hold.state, "active")
-            with self.refused(UserError, "Collections Manager"):
+            with self.refused(AccessError, "Manager"):
                 hold.with_user(self.clerk).action_lift()
             hold.with_user(self.manager).action_lift()
             self.assertEqual(hold.state, "lifted")
