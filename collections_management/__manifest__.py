@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "collections_management contributors",
     "website": "https://github.com/collections-management/collections_management",
-    "depends": ["account", "mail", "sales_team"],
+    "depends": ["account", "mail", "sales_team", "portal", "account_payment"],
     "data": [
         # security
         "security/collections_security.xml",
@@ -54,6 +54,8 @@
         "views/res_partner_views.xml",
         "views/collection_credit_hold_views.xml",
         "views/collection_credit_limit_change_views.xml",
+        # the customer portal
+        "views/portal_templates.xml",
         # reporting: analysis views and the dashboard
         "reports/collection_aged_receivable_views.xml",
         "reports/collection_collector_performance_views.xml",

@@ -44,6 +44,7 @@ class CollectionCase(models.Model):
         "collection.numbered.mixin",
         "mail.thread",
         "mail.activity.mixin",
+        "portal.mixin",
     ]
     _order = "is_open desc, amount_overdue desc, id desc"
     _check_company_auto = True
@@ -66,6 +67,7 @@ class CollectionCase(models.Model):
         "invoice_ids",
         "communication_ids",
         "acknowledgement_date",
+        "access_token",
         *PRIORITY_FIELDS,
     )
 
@@ -279,6 +281,11 @@ class CollectionCase(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    def _compute_access_url(self):
+        # the debtor's page on the customer portal (controllers/portal.py)
+        for case in self:
+            case.access_url = f"/my/collections/{case.id}"
+
     @api.depends("stage_id.stage_type")
     def _compute_is_open(self):
         for case in self:

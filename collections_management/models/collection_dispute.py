@@ -479,6 +479,88 @@ class CollectionDispute(models.Model):
         self.activity_ids.action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------------
+    # The customer portal
+    # ------------------------------------------------------------------
+    @api.model
+    def _portal_open(self, case, invoice_id, amount, reason_id, description, files=()):
+        """A dispute the debtor of `case` opens on the portal (called in sudo once the
+        caller was checked): the same create as inside, so the disputed amount leaves
+        follow-up, the owner gets an activity and the validation period applies. The
+        files are attached to the dispute's first message. Bad input: a UserError,
+        nothing recorded."""
+        env = self.env
+        invoices = env["collection.promise"]._portal_invoices(
+            case, [invoice_id] if invoice_id else []
+        )
+        if not invoice_id or len(invoices) != 1:
+            raise UserError(env._("Choose the invoice you dispute."))
+        currency = case.currency_id
+        try:
+            amount = float(amount)
+        except (TypeError, ValueError):
+            raise UserError(env._("Enter the amount you dispute, e.g. 150.00.")) from None
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(env._("The disputed amount must be more than zero."))
+        if currency.compare_amounts(amount, invoices.amount_residual) > 0:
+            raise UserError(
+                env._(
+                    "The disputed amount (%(amount)s) is more than is due on %(invoice)s "
+                    "(%(residual)s).",
+                    amount=currency.format(amount),
+                    invoice=invoices.name,
+                    residual=currency.format(invoices.amount_residual),
+                )
+            )
+        try:
+            reason = env["collection.dispute.reason"].browse(int(reason_id or 0)).exists()
+        except (TypeError, ValueError):
+            reason = env["collection.dispute.reason"]
+        if not reason or not reason.active:
+            raise UserError(env._("Choose the reason of your dispute."))
+        owner = case.user_id or invoices.invoice_user_id or env.ref("base.user_admin")
+        dispute = self.create(
+            {
+                "move_id": invoices.id,
+                "amount": amount,
+                "reason_id": reason.id,
+                "description": description or False,
+                "owner_id": owner.id,
+            }
+        )
+        attachments = env["ir.attachment"].create(
+            [
+                {
+                    "name": name,
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": dispute.id,
+                }
+                for name, content in files
+            ]
+        )
+        dispute.message_post(
+            body=description or env._("Dispute opened on the portal."),
+            author_id=case.partner_id.id,
+            attachment_ids=attachments.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        env["collection.contact"].create(
+            {
+                "case_id": dispute.case_id.id,
+                "partner_id": case.partner_id.id,
+                "company_id": case.company_id.id,
+                "user_id": owner.id,
+                "channel": "portal",
+                "direction": "inbound",
+                "outcome": "dispute",
+                "dispute_id": dispute.id,
+                "note": env._("Dispute opened on the portal: %s.", dispute.display_name),
+            }
+        )
+        return dispute
+
+    # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
     @requires_group(COLLECTOR)

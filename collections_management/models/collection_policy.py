@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import GRACE_DAYS, PERIOD_DAYS, check_range
+from ..tools import GRACE_DAYS, PERIOD_DAYS, check_range, clamp
 from .collection_limitation_period import DEBT_BASES
 
 # At most this many calls per rolling period: a guard, not a target.
@@ -290,3 +290,40 @@ class CollectionPolicy(models.Model):
                         policy.name,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Customer portal: what a debtor may promise by itself
+    # ------------------------------------------------------------------
+    portal_promise_max_days = fields.Integer(
+        string="Self-service Promise Within (days)",
+        default=14,
+        tracking=True,
+        help="A promise the debtor makes on the portal for at most this many days from "
+        "today is recorded at once; a later date is a request the collector accepts or "
+        "declines. From 0 to 365.",
+    )
+    portal_promise_min_share = fields.Float(
+        string="Self-service Promise Covers at Least (%)",
+        default=50.0,
+        tracking=True,
+        help="A promise the debtor makes on the portal for at least this share of what is "
+        "open on its invoices is recorded at once; less is a request the collector "
+        "accepts or declines. From 0 to 100.",
+    )
+
+    @api.constrains("portal_promise_max_days", "portal_promise_min_share")
+    def _check_portal_limits(self):
+        check_range(self, "portal_promise_max_days", *PERIOD_DAYS)
+        check_range(self, "portal_promise_min_share", 0.0, 100.0)
+
+    def _portal_promise_within_limits(self, amount, open_amount, date_promised, today):
+        """Whether a promise made on the portal may be recorded without a collector: by
+        the latest date and for the smallest share of the debt the policy allows. No
+        policy: every promise is a request."""
+        if not self:
+            return False
+        self.ensure_one()
+        latest = fields.Date.add(today, days=clamp(self.portal_promise_max_days, PERIOD_DAYS))
+        smallest = open_amount * min(max(self.portal_promise_min_share, 0.0), 100.0) / 100.0
+        currency = self.company_id.currency_id
+        return date_promised <= latest and currency.compare_amounts(amount, smallest) >= 0

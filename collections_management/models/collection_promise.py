@@ -1,7 +1,10 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.tools import float_compare, format_date
 
 from ..tools import (
@@ -17,11 +20,13 @@ from ..tools import (
 from .collection_contact import CHANNELS
 
 PROMISE_STATES = [
+    ("requested", "Requested"),
     ("open", "Open"),
     ("kept", "Kept"),
     ("partial", "Partially Kept"),
     ("broken", "Broken"),
     ("cancelled", "Cancelled"),
+    ("declined", "Declined"),
 ]
 # States of a promise whose outcome is known: these count in the kept rate.
 DUE_STATES = ("kept", "partial", "broken")
@@ -156,7 +161,7 @@ class CollectionPromise(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("amount", "move_ids")
     def _check_amount(self):
-        for promise in self.filtered(lambda p: p.state == "open"):
+        for promise in self.filtered(lambda p: p.state in ("requested", "open")):
             if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0:
                 raise ValidationError(
                     self.env._(
@@ -193,7 +198,7 @@ class CollectionPromise(models.Model):
     @api.constrains("move_ids")
     def _check_invoices(self):
         # which invoices it may cover: collection.arrangement.mixin._check_covered_invoices
-        for promise in self.filtered(lambda p: p.state == "open"):
+        for promise in self.filtered(lambda p: p.state in ("requested", "open")):
             if not promise.move_ids:
                 raise ValidationError(
                     self.env._(
@@ -214,7 +219,7 @@ class CollectionPromise(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "move_ids" in vals or "amount" in vals:
-            self.filtered(lambda p: p.state == "open")._check_open_invoices()
+            self.filtered(lambda p: p.state in ("requested", "open"))._check_open_invoices()
         return result
 
     # ------------------------------------------------------------------
@@ -350,6 +355,160 @@ class CollectionPromise(models.Model):
         failed.case_id._update_priority()
 
     # ------------------------------------------------------------------
+    # The customer portal
+    # ------------------------------------------------------------------
+    @api.model
+    def _portal_propose(self, case, invoice_ids, amount, date_promised, note=None):
+        """A promise the debtor of `case` makes on the portal (called in sudo once the
+        caller was checked): within its policy's self-service limits it is recorded at
+        once (follow-up pauses as for any open promise), beyond them as a request the
+        collector accepts or declines. Bad input raises a UserError, nothing recorded.
+        Either way the contact log gets an inbound portal contact."""
+        env = self.env
+        invoices = self._portal_invoices(case, invoice_ids)
+        currency = case.currency_id
+        try:
+            amount = float(amount)
+        except (TypeError, ValueError):
+            raise UserError(env._("Enter the amount you will pay, e.g. 150.00.")) from None
+        open_amount = sum(invoices.mapped("amount_residual"))
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(env._("The amount must be more than zero."))
+        if currency.compare_amounts(amount, open_amount) > 0:
+            raise UserError(
+                env._(
+                    "The amount (%(amount)s) is more than you owe on these invoices " "(%(open)s).",
+                    amount=currency.format(amount),
+                    open=currency.format(open_amount),
+                )
+            )
+        try:
+            date_promised = fields.Date.to_date(date_promised)
+        except ValueError:
+            date_promised = None
+        if not date_promised:
+            raise UserError(env._("Enter the date you will pay by."))
+        today = fields.Date.context_today(self)
+        if date_promised < today:
+            raise UserError(
+                env._(
+                    "The date (%s) is in the past: choose today or a later day.",
+                    format_date(env, date_promised),
+                )
+            )
+        policy = env["collection.policy"]._get_partner_policies(case.partner_id, case.company_id)[
+            case.partner_id.id
+        ]
+        within = policy._portal_promise_within_limits(amount, open_amount, date_promised, today)
+        promise = self.create(
+            {
+                "partner_id": case.partner_id.id,
+                "company_id": case.company_id.id,
+                "move_ids": [Command.set(invoices.ids)],
+                "amount": amount,
+                "date": today,
+                "date_promised": date_promised,
+                "channel": "portal",
+                "note": note or False,
+                "state": "open" if within else "requested",
+            }
+        )
+        env["collection.contact"].create(
+            {
+                "case_id": promise.case_id.id,
+                "partner_id": case.partner_id.id,
+                "company_id": case.company_id.id,
+                "user_id": promise.user_id.id,
+                "channel": "portal",
+                "direction": "inbound",
+                "outcome": "promise",
+                "note": (
+                    env._("Promise made on the portal: %s.", promise.display_name)
+                    if within
+                    else env._(
+                        "Promise proposed on the portal, beyond the self-service limits: %s.",
+                        promise.display_name,
+                    )
+                ),
+            }
+        )
+        if not within:
+            env["collection.case"]._schedule_activities(
+                {
+                    promise: {
+                        "summary": env._("Accept or decline the promise %s", promise.display_name),
+                        "date_deadline": today,
+                    }
+                }
+            )
+        return promise
+
+    @api.model
+    def _portal_invoices(self, case, invoice_ids):
+        """The debtor's open invoices among `invoice_ids` (default: all its overdue ones);
+        an id that is not one of them is refused."""
+        env = self.env
+        domain = [
+            ("commercial_partner_id", "=", case.partner_id.id),
+            ("company_id", "=", case.company_id.id),
+            ("move_type", "in", ("out_invoice", "out_receipt")),
+            ("state", "=", "posted"),
+            ("payment_state", "not in", ("paid", "in_payment", "reversed")),
+            ("amount_residual", ">", 0),
+        ]
+        try:
+            ids = {int(invoice_id) for invoice_id in invoice_ids or []}
+        except (TypeError, ValueError):
+            raise UserError(env._("Choose among your open invoices.")) from None
+        if not ids:
+            today = fields.Date.context_today(self)
+            invoices = env["account.move"].search([*domain, ("invoice_date_due", "<", today)])
+            if not invoices:
+                raise UserError(env._("You have no overdue invoice: choose the invoices."))
+            return invoices
+        invoices = env["account.move"].search([*domain, ("id", "in", list(ids))])
+        if len(invoices) != len(ids):
+            raise UserError(
+                env._(
+                    "Choose among your open invoices: some of those sent are not yours or not open."
+                )
+            )
+        return invoices
+
+    def _portal_tell_outcome(self, accepted):
+        """Tell the debtor by email whether its proposal was accepted."""
+        for promise in self:
+            case = promise.case_id
+            link = case and f"{case.get_base_url()}{case.sudo().get_portal_url()}"
+            body = (
+                self.env._(
+                    "We accept your proposal to pay %(amount)s by %(date)s. Thank you.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=format_date(self.env, promise.date_promised),
+                )
+                if accepted
+                else self.env._(
+                    "We cannot accept your proposal to pay %(amount)s by %(date)s. Please "
+                    "contact us or propose another arrangement.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=format_date(self.env, promise.date_promised),
+                )
+            )
+            if link:
+                body = Markup("<p>%s</p><p><a href='%s'>%s</a></p>") % (
+                    body,
+                    link,
+                    self.env._("Your account"),
+                )
+            promise.message_post(
+                body=body,
+                subject=self.env._("Your payment proposal"),
+                partner_ids=promise.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
     @requires_group(COLLECTOR)
@@ -357,6 +516,34 @@ class CollectionPromise(models.Model):
         """Check the payments now instead of waiting for the nightly evaluation."""
         self._evaluate(fields.Date.context_today(self))
         return True
+
+    @requires_group(COLLECTOR)
+    def action_accept_request(self):
+        """Accept a promise the debtor proposed on the portal: it opens, follow-up pauses."""
+        self._check_requested()
+        self.sudo().write({"state": "open"})
+        self._enter_promise_stage()
+        self.activity_ids.sudo().action_feedback(feedback=self.env._("Accepted"))
+        self._portal_tell_outcome(accepted=True)
+        return True
+
+    @requires_group(COLLECTOR)
+    def action_decline_request(self):
+        self._check_requested()
+        self.sudo().write({"state": "declined"})
+        self.activity_ids.sudo().action_feedback(feedback=self.env._("Declined"))
+        self._portal_tell_outcome(accepted=False)
+        return True
+
+    def _check_requested(self):
+        for promise in self:
+            if promise.state != "requested":
+                raise UserError(
+                    self.env._(
+                        "Promise %s is not a request waiting for an answer.",
+                        promise.display_name,
+                    )
+                )
 
     @requires_group(COLLECTOR)
     def action_cancel(self):

@@ -10,6 +10,7 @@ from . import (
     test_letter_report,
     test_payment_plan,
     test_pdf_letterhead,
+    test_portal,
     test_promise,
     test_recovery,
     test_reporting,

@@ -1,0 +1,384 @@
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+from odoo.addons.payment.tests.http_common import PaymentHttpCommon
+
+from .common import CollectionsCommon
+
+TODAY = "2026-12-01"
+
+
+def _posted_invoice(env, partner, amount, due):
+    """A posted customer invoice due on `due` (the HTTP tests run on today's date: the
+    server thread does not see a frozen clock)."""
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": fields.Date.subtract(due, days=30),
+            "invoice_date_due": due,
+            "invoice_line_ids": [
+                fields.Command.create({"name": "Service", "price_unit": amount, "tax_ids": []})
+            ],
+        }
+    )
+    invoice.action_post()
+    return invoice
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPromiseDispute(CollectionsCommon):
+    """What a debtor records on the portal: promises within and beyond the policy's
+    self-service limits, disputes, and bad input refused with nothing recorded."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.write({"portal_promise_max_days": 14, "portal_promise_min_share": 50.0})
+        cls.collector = cls._create_user("portal_collector", "group_collections_collector")
+
+    def setUp(self):
+        super().setUp()
+        with freeze_time(TODAY):
+            self.invoice = self.create_invoice(self.debtor, 1000.0, "2026-11-01")
+            self.invoice_two = self.create_invoice(self.debtor, 500.0, "2026-11-10")
+            self.other_invoice = self.create_invoice(self.debtor_two, 300.0, "2026-11-01")
+            self.env["collection.case"]._sync_cases(self.company)
+        self.case = self.case_of(self.debtor)
+        self.case.sudo().user_id = self.collector
+        self.Promise = self.env["collection.promise"].sudo()
+        self.Dispute = self.env["collection.dispute"].sudo()
+
+    def _records(self):
+        return (
+            self.env["collection.promise"].sudo().search_count([]),
+            self.env["collection.dispute"].sudo().search_count([]),
+            self.env["collection.contact"].sudo().search_count([]),
+        )
+
+    @freeze_time(TODAY)
+    def test_promise_within_limits_is_recorded(self):
+        promise = self.Promise._portal_propose(self.case, [], "800", "2026-12-10", "Salary day")
+        self.assertEqual(promise.state, "open")
+        self.assertEqual(promise.move_ids, self.invoice | self.invoice_two)
+        self.assertEqual(promise.channel, "portal")
+        self.assertEqual(promise.case_id, self.case)
+        self.assertEqual(self.case.stage_type, "promise")
+        contact = self.env["collection.contact"].sudo().search([("case_id", "=", self.case.id)])
+        self.assertEqual(
+            contact.mapped(lambda c: (c.channel, c.direction, c.outcome)),
+            [("portal", "inbound", "promise")],
+        )
+        # follow-up pauses for its invoices, as for a promise taken by a collector
+        paused = self.env["collection.promise"]._move_ids_in_state(self.company, "open")
+        self.assertEqual(paused, set((self.invoice | self.invoice_two).ids))
+
+    @freeze_time(TODAY)
+    def test_promise_beyond_limits_is_a_request(self):
+        late = self.Promise._portal_propose(self.case, [self.invoice.id], "1000", "2026-12-31")
+        small = self.Promise._portal_propose(self.case, [self.invoice_two.id], "100", "2026-12-05")
+        self.assertEqual((late | small).mapped("state"), ["requested", "requested"])
+        self.assertFalse(self.env["collection.promise"]._move_ids_in_state(self.company, "open"))
+        self.assertEqual(late.activity_ids.user_id, self.collector)
+        # the collector answers; the debtor is told by email
+        late.with_user(self.collector).action_accept_request()
+        self.assertEqual(late.state, "open")
+        self.assertFalse(late.activity_ids)
+        self.assertIn(self.debtor, late.message_ids[0].partner_ids)
+        self.assertIn("accept", late.message_ids[0].body)
+        small.with_user(self.collector).action_decline_request()
+        self.assertEqual(small.state, "declined")
+        self.assertIn("cannot accept", small.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "not a request"):
+            small.with_user(self.collector).action_accept_request()
+
+    @freeze_time(TODAY)
+    def test_promise_bad_input_records_nothing(self):
+        before = self._records()
+        cases = [
+            ([self.invoice.id], "1000.01", "2026-12-05", "more than you owe"),
+            ([self.invoice.id], "0", "2026-12-05", "more than zero"),
+            ([self.invoice.id], "abc", "2026-12-05", "Enter the amount"),
+            ([self.invoice.id], "100", "2026-11-30", "in the past"),
+            ([self.invoice.id], "100", "not a date", "Enter the date"),
+            ([self.other_invoice.id], "100", "2026-12-05", "not yours or not open"),
+            ([self.invoice.id, self.other_invoice.id], "100", "2026-12-05", "not yours"),
+            (["x"], "100", "2026-12-05", "Choose among your open invoices"),
+        ]
+        for invoice_ids, amount, date, message in cases:
+            with self.subTest(amount=amount, date=date), self.refused(UserError, message):
+                self.Promise._portal_propose(self.case, invoice_ids, amount, date)
+        self.assertEqual(self._records(), before)
+
+    @freeze_time(TODAY)
+    def test_dispute_from_the_portal(self):
+        reason = self.env["collection.dispute.reason"].search([], limit=1)
+        dispute = self.Dispute._portal_open(
+            self.case,
+            str(self.invoice.id),
+            "250",
+            str(reason.id),
+            "Goods damaged",
+            [("photo.png", b"\x89PNG fake")],
+        )
+        self.assertEqual(dispute.state, "open")
+        self.assertEqual(dispute.amount, 250.0)
+        self.assertEqual(dispute.owner_id, self.collector)
+        self.assertEqual(dispute.activity_ids.user_id, self.collector)
+        message = dispute.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(message.attachment_ids.name, "photo.png")
+        self.assertEqual(message.author_id, self.debtor)
+        contact = self.env["collection.contact"].sudo().search([("dispute_id", "=", dispute.id)])
+        self.assertEqual((contact.channel, contact.direction), ("portal", "inbound"))
+        self.assertEqual(self.case.stage_type, "dispute")
+
+    @freeze_time(TODAY)
+    def test_dispute_bad_input_records_nothing(self):
+        reason = self.env["collection.dispute.reason"].search([], limit=1)
+        before = self._records()
+        cases = [
+            (self.invoice.id, "1000.01", reason.id, "more than is due"),
+            (self.invoice.id, "-5", reason.id, "more than zero"),
+            (self.other_invoice.id, "10", reason.id, "not yours"),
+            (self.invoice.id, "10", 0, "reason"),
+            (False, "10", reason.id, "Choose the invoice"),
+        ]
+        for invoice_id, amount, reason_id, message in cases:
+            with self.subTest(invoice=invoice_id, amount=amount), self.refused(UserError, message):
+                self.Dispute._portal_open(self.case, invoice_id, amount, reason_id, "No")
+        self.assertEqual(self._records(), before)
+
+    def test_self_service_limits_are_bounded(self):
+        for values in ({"portal_promise_max_days": 400}, {"portal_promise_min_share": 101}):
+            with self.subTest(values=values), self.refused(Exception, "between|from|range"):
+                self.policy.write(values)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAccess(CollectionsCommon, HttpCase):
+    """A portal user sees its own debtor's page only; a token opens one debtor's page;
+    nothing of another debtor comes back, by route or by RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        due = fields.Date.subtract(today, days=40)
+        cls.invoice_a = _posted_invoice(cls.env, cls.debtor, 700.0, due)
+        cls.invoice_b = _posted_invoice(cls.env, cls.debtor_two, 900.0, due)
+        cls.env["collection.case"]._sync_cases(cls.company)
+        Case = cls.env["collection.case"]
+        cls.case_a = Case.search([("partner_id", "=", cls.debtor.id)])
+        cls.case_b = Case.search([("partner_id", "=", cls.debtor_two.id)])
+        cls.token_a = cls.case_a.sudo()._portal_ensure_token()
+        cls.token_b = cls.case_b.sudo()._portal_ensure_token()
+        cls.user_a = new_test_user(
+            cls.env,
+            login="portal_a",
+            password="portal_a_pw",
+            groups="base.group_portal",
+            partner_id=cls.env["res.partner"]
+            .create({"name": "Alice of A", "parent_id": cls.debtor.id, "email": "a@a.example"})
+            .id,
+        )
+        run = cls.env["collection.run"].create({"company_id": cls.company.id})
+        cls.letter_b = (
+            cls.env["collection.communication"]
+            .sudo()
+            .create(
+                {
+                    "run_id": run.id,
+                    "company_id": cls.company.id,
+                    "partner_id": cls.debtor_two.id,
+                    "case_id": cls.case_b.id,
+                    "level_id": cls.l_second.id,
+                    "date": today,
+                }
+            )
+        )
+        cls.letter_b.letter_attachment_id = cls.env["ir.attachment"].create(
+            {"name": "secret-b.pdf", "raw": b"%PDF B secret", "res_model": "res.partner"}
+        )
+
+    def assert_refused(self, response, *secrets):
+        self.assertIn(response.status_code, (403, 404), response.url)
+        for secret in secrets:
+            self.assertNotIn(secret, response.text)
+
+    def test_own_page_and_home_card(self):
+        self.authenticate("portal_a", "portal_a_pw")
+        response = self.url_open("/my/collections")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.invoice_a.name, response.text)
+        self.assertNotIn(self.invoice_b.name, response.text)
+        self.assertNotIn(self.case_a.stage_id.name, response.text)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["collection_overdue"]})
+        self.assertIn("700.00", counters["collection_overdue"])
+
+    def test_token_opens_one_page(self):
+        response = self.url_open(f"/my/collections/{self.case_a.id}?access_token={self.token_a}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.invoice_a.name, response.text)
+        for url in (
+            f"/my/collections/{self.case_b.id}?access_token={self.token_a}",
+            f"/my/collections/{self.case_b.id}",
+            f"/my/collections/{self.case_b.id}?access_token=forged",
+            f"/my/collections/{self.case_b.id + 1000}?access_token={self.token_b}",
+        ):
+            with self.subTest(url=url):
+                self.assert_refused(self.url_open(url), self.invoice_b.name, "Debtor Two")
+
+    def test_customer_a_gets_nothing_of_b(self):
+        self.authenticate("portal_a", "portal_a_pw")
+        a, b = self.case_a.id, self.case_b.id
+        secrets = (self.invoice_b.name, "Debtor Two", "secret-b", "PDF B secret")
+        Promise, Dispute = self.env["collection.promise"], self.env["collection.dispute"]
+        Transaction = self.env["payment.transaction"]
+        before = [M.sudo().search_count([]) for M in (Promise, Dispute, Transaction)]
+        gets = [
+            f"/my/collections/{b}",
+            f"/my/collections/{b}?access_token={self.token_a}",
+            f"/my/collections/{b}/statement",
+            f"/my/collections/{b}/letter/{self.letter_b.id}",
+            f"/my/collections/{a}/letter/{self.letter_b.id}",
+            f"/my/collections/{b}/invoice/{self.invoice_b.id}",
+            f"/my/collections/{a}/invoice/{self.invoice_b.id}",
+            f"/my/collections/{b}/pay?invoice_ids={self.invoice_b.id}",
+        ]
+        for url in gets:
+            with self.subTest(url=url):
+                self.assert_refused(self.url_open(url), *secrets)
+        # A's own pay page with B's invoice: back to A's page with an error, nothing of B
+        response = self.url_open(f"/my/collections/{a}/pay?invoice_ids={self.invoice_b.id}")
+        self.assertNotIn(self.invoice_b.name, response.text)
+        self.assertIn("Choose among your open invoices", response.text)
+        for path in ("promise", "dispute"):
+            with self.subTest(path=path):
+                response = self.url_open(
+                    f"/my/collections/{b}/{path}",
+                    data={"csrf_token": self.csrf_token(), "invoice_ids": self.invoice_b.id},
+                )
+                self.assert_refused(response, *secrets)
+        # the payment transaction of B's invoice, from A's page or B's
+        for case_id in (a, b):
+            with (
+                self.subTest(case=case_id),
+                self.assertRaisesRegex(JsonRpcException, "ValidationError"),
+            ):
+                self.make_jsonrpc_request(
+                    f"/my/collections/{case_id}/transaction?invoice_ids={self.invoice_b.id}",
+                    {"access_token": self.token_a, "amount": 1.0},
+                )
+        after = [M.sudo().search_count([]) for M in (Promise, Dispute, Transaction)]
+        self.assertEqual(after, before)
+
+    def test_portal_user_reads_no_collections_model(self):
+        models = self.env["ir.model"].search([("model", "=like", "collection.%")])
+        env = self.env(user=self.user_a)
+        for model in models.mapped("model"):
+            Model = env[model]
+            if Model._abstract or Model._transient:
+                continue
+            with self.subTest(model=model):
+                try:
+                    records = Model.search_read([], limit=5)
+                except AccessError:
+                    continue
+                self.assertFalse(records, f"{model} readable by a portal user")
+
+    def csrf_token(self):
+        response = self.url_open("/my/collections")
+        text = response.text
+        start = text.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+        return text[start : text.index('"', start)]
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpCommon):
+    """Paying from the portal goes through account_payment: a transaction on the chosen
+    invoices, for what is open on them; once done Odoo reconciles it and the case
+    closes when nothing overdue remains."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        due = fields.Date.subtract(fields.Date.today(), days=40)
+        cls.invoices = _posted_invoice(cls.env, cls.debtor, 700.0, due) | (
+            _posted_invoice(cls.env, cls.debtor, 300.0, due)
+        )
+        cls.env["collection.case"]._sync_cases(cls.company)
+        cls.case = cls.env["collection.case"].search([("partner_id", "=", cls.debtor.id)])
+        cls.token = cls.case.sudo()._portal_ensure_token()
+
+    def test_pay_all_overdue_with_the_link(self):
+        ids = "&".join(f"invoice_ids={i}" for i in self.invoices.ids)
+        url = f"/my/collections/{self.case.id}/pay?access_token={self.token}&{ids}"
+        response = self._make_http_get_request(self._build_url(url), {})
+        self.assertEqual(response.status_code, 200)
+        tx_context = self._get_payment_context(response)
+        self.assertEqual(tx_context["amount"], 1000.0)
+        with mute_logger("odoo.addons.payment.models.payment_transaction"):
+            processing_values = self._get_processing_values(
+                tx_route=tx_context["transaction_route"],
+                provider_id=self.provider.id,
+                payment_method_id=self.payment_method_id,
+                token_id=None,
+                amount=1.0,  # what the browser says does not count
+                flow="direct",
+                tokenization_requested=False,
+                landing_route=tx_context["landing_route"],
+                access_token=tx_context["access_token"],
+                payment_reference=tx_context["payment_reference"],
+            )
+        tx = self._get_tx(processing_values["reference"])
+        self.assertEqual(tx.amount, 1000.0)
+        self.assertEqual(tx.invoice_ids, self.invoices)
+        self.assertEqual(tx.partner_id, self.debtor)
+        tx._set_done()
+        tx._post_process()
+        self.assertTrue(tx.payment_id)
+        self.assertEqual(set(self.invoices.mapped("amount_residual")), {0.0})
+        self.assertFalse(self.case.is_open)
+
+    def test_pay_one_invoice_logged_in(self):
+        user = new_test_user(
+            self.env,
+            login="portal_pay",
+            password="portal_pay_pw",
+            groups="base.group_portal",
+            partner_id=self.env["res.partner"]
+            .create({"name": "Payer", "parent_id": self.debtor.id, "email": "p@a.example"})
+            .id,
+        )
+        self.authenticate(user.login, "portal_pay_pw")
+        first = self.invoices[0]
+        url = f"/my/collections/{self.case.id}/pay?invoice_ids={first.id}"
+        tx_context = self._get_payment_context(
+            self._make_http_get_request(self._build_url(url), {})
+        )
+        with mute_logger("odoo.addons.payment.models.payment_transaction"):
+            processing_values = self._get_processing_values(
+                tx_route=tx_context["transaction_route"],
+                provider_id=self.provider.id,
+                payment_method_id=self.payment_method_id,
+                token_id=None,
+                amount=700.0,
+                flow="direct",
+                tokenization_requested=False,
+                landing_route=tx_context["landing_route"],
+                access_token=tx_context["access_token"],
+                payment_reference=tx_context["payment_reference"],
+            )
+        tx = self._get_tx(processing_values["reference"])
+        self.assertEqual(tx.invoice_ids, first)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(first.amount_residual, 0.0)
+        self.assertEqual(self.invoices[1].amount_residual, 300.0)
+        self.assertTrue(self.case.is_open)
