@@ -27,6 +27,7 @@
         "data/collection_stage_data.xml",
         "data/collection_limitation_period_data.xml",
         "data/collection_dispute_reason_data.xml",
+        "data/collection_interest_rate_data.xml",
         "data/mail_activity_type_data.xml",
         # views
         "views/collection_stage_views.xml",
@@ -47,6 +48,8 @@
         "views/collection_legal_action_views.xml",
         "views/collection_limitation_period_views.xml",
         "views/collection_write_off_views.xml",
+        "views/collection_interest_claim_views.xml",
+        "views/collection_interest_rate_views.xml",
         "views/collection_target_views.xml",
         "views/account_move_views.xml",
         "views/mail_template_views.xml",

@@ -27,6 +27,8 @@ from . import (
     collection_dispute_reason,
     collection_hold,
     collection_inconvenient_time,
+    collection_interest_claim,
+    collection_interest_rate,
     collection_legal_action,
     collection_level,
     collection_limitation_period,

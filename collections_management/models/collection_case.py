@@ -1197,3 +1197,84 @@ class CollectionCase(models.Model):
         action = self.partner_id.with_company(self.company_id).action_collection_credit_hold()
         action["context"].update(default_case_id=self.id, default_company_id=self.company_id.id)
         return action
+
+    # ------------------------------------------------------------------
+    # Late-payment interest: accrued to date, claimed, waived
+    # ------------------------------------------------------------------
+    interest_claim_ids = fields.One2many(
+        "collection.interest.claim", "case_id", string="Interest Claims", readonly=True
+    )
+    interest_claim_count = fields.Integer(compute="_compute_interest_figures")
+    interest_accrued = fields.Monetary(
+        string="Interest Accrued",
+        compute="_compute_interest_figures",
+        help="Statutory interest and fixed compensation owed on the debtor's late "
+        "invoices to date and not claimed yet, under the policy's late-payment law.",
+    )
+    interest_claimed = fields.Monetary(
+        string="Interest Claimed",
+        compute="_compute_interest_figures",
+        help="Billed by interest claims and not waived.",
+    )
+    interest_waived = fields.Monetary(string="Interest Waived", compute="_compute_interest_figures")
+    interest_error = fields.Char(
+        compute="_compute_interest_figures",
+        help="Why the interest cannot be computed (a reference rate missing).",
+    )
+
+    def _compute_interest_figures(self):
+        """The figures in the company's currency, for all the cases at once: the
+        accrual in a few queries, the claims in one grouped read."""
+        today = fields.Date.context_today(self)
+        cases = self.filtered("id")
+        Claim = self.env["collection.interest.claim"].sudo()
+        lines, errors = Claim._accrued_lines(cases, today) if cases else ({}, {})
+        totals = defaultdict(float)
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .browse({vals["move_id"] for values in lines.values() for vals in values})
+        )
+        for case, values in lines.items():
+            for vals in values:
+                move = moves.browse(vals["move_id"])
+                totals[case, "accrued"] += move.currency_id._convert(
+                    vals["amount"], case.currency_id, case.company_id, today
+                )
+        for case, state, currency, amount in Claim._read_group(
+            [("case_id", "in", cases.ids)],
+            ["case_id", "state", "currency_id"],
+            ["amount_total:sum"],
+        ):
+            totals[case, state] += currency._convert(
+                amount, case.currency_id, case.company_id, today
+            )
+        counts = dict(Claim._read_group([("case_id", "in", cases.ids)], ["case_id"], ["__count"]))
+        for case in self:
+            case.interest_accrued = totals[case, "accrued"]
+            case.interest_claimed = totals[case, "billed"]
+            case.interest_waived = totals[case, "waived"]
+            case.interest_claim_count = counts.get(case, 0)
+            case.interest_error = "\n".join(errors.get(case, [])) or False
+
+    @requires_group(COLLECTOR)
+    def action_claim_interest(self):
+        """Bill the interest and compensation accrued to date: a claim and its customer
+        invoice per case. A missing reference rate stops the whole action."""
+        claims, errors = self.env["collection.interest.claim"]._claim(
+            self, fields.Date.context_today(self)
+        )
+        if errors:
+            raise UserError("\n".join(errors.values()))
+        if not claims:
+            raise UserError(
+                self.env._(
+                    "Nothing to claim: no late invoice owes interest or compensation under "
+                    "the policy's late-payment law that is not claimed already."
+                )
+            )
+        return self.env["collection.interest.claim"]._action_list([("id", "in", claims.ids)])
+
+    @requires_group(COLLECTOR, "read")
+    def action_view_interest_claims(self):
+        return self._action_documents("collection.interest.claim")

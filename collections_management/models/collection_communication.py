@@ -184,6 +184,7 @@ class CollectionCommunication(models.Model):
         activity_for._create_followup_activities()
         manual.state = "manual"
         (automatic - failed).state = "sent"
+        (automatic - failed).filtered(lambda c: c.level_id.claim_interest)._claim_level_interest()
         done._advance_levels()
         (automatic - failed)._create_contact_entries()
         (todo | blocked)._log_on_chatter()
@@ -500,6 +501,24 @@ class CollectionCommunication(models.Model):
                 by_thread[communication.case_id] = text
             by_thread[communication.partner_id] = text
         self.env["collection.case"]._log_messages(by_thread)
+
+    def _claim_level_interest(self):
+        """Levels that claim interest: the claims of these communications' cases up to
+        the run's date. A case whose reference rates are missing is billed nothing; the
+        reason goes on the communication and the case, and the run goes on."""
+        Claim = self.env["collection.interest.claim"]
+        for date, communications in (
+            self.filtered("case_id").grouped(lambda c: c.run_id.date).items()
+        ):
+            _claims, errors = Claim._claim(communications.case_id, date, communications)
+            failed = communications.filtered(lambda c, errors=errors: c.case_id in errors)
+            for communication in failed:
+                communication.error = self.env._(
+                    "Interest not claimed: %s", errors[communication.case_id]
+                )
+            self.env["collection.case"]._log_messages(
+                {communication.case_id: communication.error for communication in failed}
+            )
 
     # ------------------------------------------------------------------
     # Business methods: letters

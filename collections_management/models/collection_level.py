@@ -64,6 +64,12 @@ class CollectionLevel(models.Model):
         default=3,
         help="Days from the run to the deadline, from 0 to 365.",
     )
+    claim_interest = fields.Boolean(
+        string="Claim Interest and Compensation",
+        help="Bill the statutory late-payment interest and fixed compensation accrued on "
+        "the debtor's late invoices to the day of the run, under the policy's "
+        "late-payment law: one customer invoice, periods already claimed left out.",
+    )
     stage_id = fields.Many2one(
         "collection.stage",
         string="Move Case to Stage",
@@ -106,6 +112,8 @@ class CollectionLevel(models.Model):
                 labels.append(self.env._("Letter"))
             if self.create_activity:
                 labels.append(self.env._("Activity"))
+            if self.claim_interest:
+                labels.append(self.env._("Interest claim"))
         if self.stage_id:
             labels.append(self.env._("Stage: %s", self.stage_id.name))
         return labels

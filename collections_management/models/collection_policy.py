@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import GRACE_DAYS, PERIOD_DAYS, check_range, clamp
+from .collection_interest_rate import LAW_SELECTION
 from .collection_limitation_period import DEBT_BASES
 
 # At most this many calls per rolling period: a guard, not a target.
@@ -327,3 +328,51 @@ class CollectionPolicy(models.Model):
         smallest = open_amount * min(max(self.portal_promise_min_share, 0.0), 100.0) / 100.0
         currency = self.company_id.currency_id
         return date_promised <= latest and currency.compare_amounts(amount, smallest) >= 0
+
+    # ------------------------------------------------------------------
+    # Late-payment law: statutory interest, fixed compensation, what levels bill
+    # ------------------------------------------------------------------
+    late_payment_law = fields.Selection(
+        LAW_SELECTION,
+        string="Late-Payment Law",
+        compute="_compute_late_payment_law",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="The law whose statutory interest and fixed compensation the debtors of "
+        "this policy owe on late invoices, with the debtor type above: EU and France "
+        "between businesses only; Germany +9 points between businesses, +5 with a "
+        "consumer, EUR 40 from businesses; UK between businesses, rate fixed when the "
+        "debt falls due. Empty: no interest. Proposed from the company's country.",
+    )
+    interest_leap_years = fields.Boolean(
+        string="366-Day Years",
+        tracking=True,
+        help="Count a day in a leap year as 1/366 of the yearly rate instead of 1/365.",
+    )
+    charge_post = fields.Boolean(
+        string="Post Interest Invoices",
+        default=True,
+        tracking=True,
+        help="Post the customer invoices of interest claims at once. Off: they are left "
+        "in draft for review.",
+    )
+    charge_product_id = fields.Many2one(
+        "product.product",
+        string="Interest Product",
+        check_company=True,
+        tracking=True,
+        help="The product (and so the income account) of the lines of interest claims. "
+        "Empty: the sales journal's default account. No tax is applied.",
+    )
+
+    @api.depends("company_id")
+    def _compute_late_payment_law(self):
+        eu = self.env.ref("base.europe", raise_if_not_found=False)
+        laws = {"DE": "de", "FR": "fr", "GB": "uk"}
+        for policy in self:
+            country = policy.company_id.country_id
+            law = laws.get(country.code)
+            if not law and eu and country in eu.country_ids:
+                law = "eu"
+            policy.late_payment_law = policy.late_payment_law or law or False

@@ -7,6 +7,7 @@ from . import (
     test_disputes,
     test_followup_run,
     test_followup_scale,
+    test_interest,
     test_letter_report,
     test_payment_plan,
     test_pdf_letterhead,
