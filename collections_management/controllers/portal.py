@@ -17,6 +17,8 @@ from odoo.tools import consteq
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
+from ..models.collection_contact import CHANNELS, OPTOUT_FIELD
+
 OPEN_INVOICE_DOMAIN = [
     ("move_type", "in", ("out_invoice", "out_receipt")),
     ("state", "=", "posted"),
@@ -563,4 +565,55 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             case,
             access_token,
             message=request.env._("Thank you: your dispute is recorded; we are looking into it."),
+        )
+
+    # ------------------------------------------------------------------
+    # Opt-out of a channel, from the link in a consumer debtor's email
+    # ------------------------------------------------------------------
+    @http.route(
+        "/my/collections/<int:case_id>/optout/<string:channel>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_collections_optout(self, case_id, channel, access_token=None, **post):
+        """GET asks to confirm (a mail scanner opening the link opts nobody out); POST
+        records the opt-out on the debtor and an inbound portal contact in its log."""
+        case = self._collection_guard(case_id, access_token)
+        if channel not in OPTOUT_FIELD:
+            raise NotFound()
+        label = dict(CHANNELS)[channel].lower()
+        if request.httprequest.method == "POST":
+            debtor = case.partner_id
+            field = OPTOUT_FIELD[channel]
+            if not debtor[field]:
+                debtor.write({field: True})
+            request.env["collection.contact"].sudo().create(
+                {
+                    "case_id": case.id,
+                    "partner_id": debtor.id,
+                    "company_id": case.company_id.id,
+                    "user_id": case.user_id.id,
+                    "channel": "portal",
+                    "direction": "inbound",
+                    "outcome": "reached",
+                    "note": request.env._("Opted out of %s through the link in our email.", label),
+                }
+            )
+            return self._collection_redirect(
+                case,
+                access_token,
+                message=request.env._("Done: we will no longer contact you by %s.", label),
+            )
+        return request.render(
+            "collections_management.portal_collections_optout",
+            {
+                "page_name": "collections",
+                "case": case,
+                "channel": channel,
+                "label": label,
+                "collection_token": access_token or "",
+                "collection_url": f"/my/collections/{case.id}",
+            },
         )

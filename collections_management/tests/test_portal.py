@@ -462,3 +462,74 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
         plan.action_check_payments()
         self.assertEqual(plan.amount_paid, 250.0)
         self.assertEqual(plan.line_ids.sorted("date_due")[0].state, "paid")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLinks(CollectionsCommon, HttpCase):
+    """Every reminder carries the debtor's secure link; a consumer debtor's email also a
+    link per channel that opts it out of that channel."""
+
+    def _followup(self, debtor):
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(debtor, 500, "2026-01-05")
+        run = self.run_followup("2026-02-14 15:00:00")  # 40 days late: the first level
+        communication = run.communication_ids.filtered(lambda c: c.partner_id == debtor)
+        self.assertTrue(communication.mail_id, "the reminder was sent")
+        return invoice, communication
+
+    def test_reminder_letter_and_statement_carry_the_link(self):
+        _invoice, communication = self._followup(self.debtor)
+        case = communication.case_id
+        link = f"/my/collections/{case.id}?access_token={case.sudo().access_token}"
+        body = communication.mail_id.body_html
+        self.assertIn(link, body)
+        self.assertNotIn("/optout/", body, "a business debtor gets no opt-out link")
+        self.assertIn(link, case._portal_link())
+        # letters, the statement and the plan agreement print it too
+        Report = self.env["ir.actions.report"]
+        letter, _type = Report._render_qweb_html(
+            "collections_management.action_report_collection_letter", communication.ids
+        )
+        self.assertIn(link, letter.decode())
+        statement, _type = Report._render_qweb_html(
+            "collections_management.action_report_collection_statement", self.debtor.ids
+        )
+        self.assertIn(link, statement.decode())
+        template = self.env.ref("collections_management.mail_template_statement")
+        rendered = template._render_field("body_html", self.debtor.ids)[self.debtor.id]
+        self.assertIn(link, rendered)
+        # the page opens with the link, without logging in
+        response = self.url_open(link)
+        self.assertEqual(response.status_code, 200)
+
+    def test_consumer_email_opts_out_per_channel(self):
+        consumer = self._create_debtor("Carla Consumer", "carla@example.com")
+        policy = self._create_policy(self.company, name="Consumers")
+        policy.debtor_type = "consumer"
+        consumer.collection_policy_id = policy
+        _invoice, communication = self._followup(consumer)
+        case = communication.case_id
+        token = case.sudo().access_token
+        body = communication.mail_id.body_html
+        for channel in ("email", "sms", "phone", "visit"):
+            self.assertIn(f"/my/collections/{case.id}/optout/{channel}?access_token={token}", body)
+        url = f"/my/collections/{case.id}/optout/email?access_token={token}"
+        # opening the link only asks to confirm
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(consumer.collection_optout_email)
+        csrf = response.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        self.url_open(url, data={"csrf_token": csrf})
+        self.assertTrue(consumer.collection_optout_email)
+        self.assertFalse(consumer.collection_optout_phone)
+        contact = (
+            self.env["collection.contact"]
+            .sudo()
+            .search([("case_id", "=", case.id), ("channel", "=", "portal")])
+        )
+        self.assertEqual(contact.direction, "inbound")
+        self.assertIn("Opted out of email", contact.note)
+        # another debtor's token opts nobody out
+        other = f"/my/collections/{case.id}/optout/phone?access_token=forged"
+        self.assertEqual(self.url_open(other, data={"csrf_token": csrf}).status_code, 403)
+        self.assertFalse(consumer.collection_optout_phone)
