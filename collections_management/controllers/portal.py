@@ -17,6 +17,8 @@ from odoo.tools import consteq
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
 
+from ..models.collection_contact import CHANNELS, OPTOUT_FIELD
+
 OPEN_INVOICE_DOMAIN = [
     ("move_type", "in", ("out_invoice", "out_receipt")),
     ("state", "=", "posted"),
@@ -134,7 +136,11 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 [
                     ("partner_id", "=", partner.id),
                     ("company_id", "=", case.company_id.id),
-                    ("state", "in", ("draft", "active")),
+                    "|",
+                    ("state", "=", "active"),
+                    "&",
+                    ("state", "=", "draft"),
+                    ("is_proposed", "=", True),
                 ]
             )
         )
@@ -275,12 +281,14 @@ class CollectionPortal(PortalAccount, PaymentPortal):
     @http.route("/my/collections/<int:case_id>/statement", type="http", auth="public", website=True)
     def portal_collections_statement(self, case_id, access_token=None, **kwargs):
         case = self._collection_guard(case_id, access_token)
-        report = request.env.ref("collections_management.action_report_collection_statement")
         pdf, _format = (
             request.env["ir.actions.report"]
             .sudo()
             .with_company(case.company_id)
-            ._render_qweb_pdf(report.report_name, res_ids=case.partner_id.ids)
+            ._render_qweb_pdf(
+                "collections_management.action_report_collection_statement",
+                res_ids=case.partner_id.ids,
+            )
         )
         return request.make_response(
             pdf,
@@ -338,8 +346,43 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             )
         except ValidationError as error:
             return self._collection_redirect(case, access_token, error=error.args[0])
+        query = "&".join(f"invoice_ids={invoice_id}" for invoice_id in invoices.ids)
+        return self._collection_render_payment(
+            case, access_token, invoices, sum(invoices.mapped("amount_residual")), query
+        )
+
+    @http.route(
+        "/my/collections/<int:case_id>/plan/<int:plan_id>/pay",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_collections_pay_instalment(self, case_id, plan_id, access_token=None, **kwargs):
+        """The payment form for the next instalment of an active plan."""
+        case = self._collection_guard(case_id, access_token)
+        plan = self._collection_plan(case, plan_id, states=("active",))
+        invoices, amount = self._collection_instalment(case, plan)
+        return self._collection_render_payment(
+            case, access_token, invoices, amount, f"plan_id={plan.id}", plan=plan
+        )
+
+    def _collection_plan(self, case, plan_id, states):
+        plan = request.env["collection.payment.plan"].sudo().browse(plan_id).exists()
+        if not plan or plan.partner_id != case.partner_id or plan.state not in states:
+            raise NotFound()
+        return plan
+
+    def _collection_instalment(self, case, plan):
+        """The invoices of the plan still open, and what its next instalment asks."""
+        invoices = self._collection_invoices(case) & plan.move_ids
+        amount = min(plan.next_due_amount, sum(invoices.mapped("amount_residual")))
+        if not invoices or case.currency_id.compare_amounts(amount, 0.0) <= 0:
+            raise NotFound()
+        return invoices, amount
+
+    def _collection_render_payment(self, case, access_token, invoices, amount, query, plan=None):
         values = self._collection_page_values(case, access_token)
-        amount = sum(invoices.mapped("amount_residual"))
         reference = (
             invoices.name
             if len(invoices) == 1
@@ -356,8 +399,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                     "payment_reference": reference,
                     "landing_route": f"/my/collections/{case.id}"
                     f"{self._collection_query(case, access_token)}",
-                    "transaction_route": f"/my/collections/{case.id}/transaction"
-                    f"?invoice_ids={','.join(map(str, invoices.ids))}",
+                    "transaction_route": f"/my/collections/{case.id}/transaction?{query}",
                 },
                 access_token=access_token or "",
             )
@@ -366,24 +408,80 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             {
                 "amount": amount,
                 "pay_invoices": invoices,
+                "pay_plan": plan,
                 "payment_reference": reference,
             }
         )
         return request.render("collections_management.portal_collections_pay", values)
 
+    @http.route(
+        "/my/collections/<int:case_id>/plan/<int:plan_id>/agreement",
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_collections_plan_agreement(self, case_id, plan_id, access_token=None, **kwargs):
+        case = self._collection_guard(case_id, access_token)
+        plan = self._collection_plan(case, plan_id, states=("draft", "active"))
+        if plan.state == "draft" and not plan.is_proposed:
+            raise NotFound()
+        pdf, _format = (
+            request.env["ir.actions.report"]
+            .sudo()
+            .with_company(case.company_id)
+            ._render_qweb_pdf("collections_management.action_report_payment_plan", res_ids=plan.ids)
+        )
+        return request.make_response(
+            pdf,
+            [
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", f'inline; filename="{plan.name}.pdf"'),
+            ],
+        )
+
+    @http.route(
+        "/my/collections/<int:case_id>/plan/<int:plan_id>/accept",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_collections_plan_accept(self, case_id, plan_id, access_token=None, **post):
+        case = self._collection_guard(case_id, access_token)
+        plan = self._collection_plan(case, plan_id, states=("draft",))
+        try:
+            with request.env.cr.savepoint():
+                plan._portal_accept()
+        except (UserError, ValidationError) as error:
+            return self._collection_redirect(case, access_token, error=error.args[0])
+        return self._collection_redirect(
+            case,
+            access_token,
+            message=request.env._("Thank you: your payment plan is agreed."),
+        )
+
     @http.route("/my/collections/<int:case_id>/transaction", type="jsonrpc", auth="public")
     def portal_collections_transaction(
         self, case_id, access_token=None, payment_reference=None, **kwargs
     ):
-        """A draft transaction for the chosen invoices, for what is open on them."""
+        """A draft transaction for the chosen invoices, for what is open on them, or for
+        the next instalment of a plan on the plan's invoices."""
         try:
             case = self._collection_page(case_id, access_token or None)
         except (MissingError, AccessError):
             raise ValidationError(request.env._("The access token is invalid.")) from None
-        invoice_ids = request.httprequest.args.get("invoice_ids", "")
-        invoices = self._collection_chosen_invoices(case, [i for i in invoice_ids.split(",") if i])
-        # the amount is what is open on the invoices, whatever the browser says
-        kwargs["amount"] = sum(invoices.mapped("amount_residual"))
+        # the amount is what is open on the invoices (or the instalment), whatever the
+        # browser says
+        args = request.httprequest.args
+        if args.get("plan_id"):
+            try:
+                plan = self._collection_plan(case, int(args["plan_id"]), states=("active",))
+                invoices, kwargs["amount"] = self._collection_instalment(case, plan)
+            except (ValueError, NotFound):
+                raise ValidationError(request.env._("This plan has nothing to pay.")) from None
+        else:
+            invoices = self._collection_chosen_invoices(case, args.getlist("invoice_ids"))
+            kwargs["amount"] = sum(invoices.mapped("amount_residual"))
         logged_in = not request.env.user._is_public()
         partner = request.env.user.partner_id if logged_in else case.partner_id
         self._validate_transaction_kwargs(kwargs)
@@ -467,4 +565,55 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             case,
             access_token,
             message=request.env._("Thank you: your dispute is recorded; we are looking into it."),
+        )
+
+    # ------------------------------------------------------------------
+    # Opt-out of a channel, from the link in a consumer debtor's email
+    # ------------------------------------------------------------------
+    @http.route(
+        "/my/collections/<int:case_id>/optout/<string:channel>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def portal_collections_optout(self, case_id, channel, access_token=None, **post):
+        """GET asks to confirm (a mail scanner opening the link opts nobody out); POST
+        records the opt-out on the debtor and an inbound portal contact in its log."""
+        case = self._collection_guard(case_id, access_token)
+        if channel not in OPTOUT_FIELD:
+            raise NotFound()
+        label = dict(CHANNELS)[channel].lower()
+        if request.httprequest.method == "POST":
+            debtor = case.partner_id
+            field = OPTOUT_FIELD[channel]
+            if not debtor[field]:
+                debtor.write({field: True})
+            request.env["collection.contact"].sudo().create(
+                {
+                    "case_id": case.id,
+                    "partner_id": debtor.id,
+                    "company_id": case.company_id.id,
+                    "user_id": case.user_id.id,
+                    "channel": "portal",
+                    "direction": "inbound",
+                    "outcome": "reached",
+                    "note": request.env._("Opted out of %s through the link in our email.", label),
+                }
+            )
+            return self._collection_redirect(
+                case,
+                access_token,
+                message=request.env._("Done: we will no longer contact you by %s.", label),
+            )
+        return request.render(
+            "collections_management.portal_collections_optout",
+            {
+                "page_name": "collections",
+                "case": case,
+                "channel": channel,
+                "label": label,
+                "collection_token": access_token or "",
+                "collection_url": f"/my/collections/{case.id}",
+            },
         )

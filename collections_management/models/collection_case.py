@@ -286,6 +286,27 @@ class CollectionCase(models.Model):
         for case in self:
             case.access_url = f"/my/collections/{case.id}"
 
+    def _portal_link(self):
+        """The debtor's secure link to its page on the customer portal, in full (the
+        reminders, letters and statements print it); empty without a case."""
+        if not self:
+            return ""
+        case = self[:1].sudo()
+        return f"{case.get_base_url()}{case.get_portal_url()}"
+
+    @api.model
+    def _portal_link_of(self, partner, company):
+        """The secure link of a debtor's page: of its open case, else its latest one."""
+        case = self.sudo().search(
+            [
+                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+            ],
+            order="is_open desc, id desc",
+            limit=1,
+        )
+        return case._portal_link()
+
     @api.depends("stage_id.stage_type")
     def _compute_is_open(self):
         for case in self:

@@ -11,6 +11,7 @@ from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 from ..tools import COLLECTOR, MANAGER, PERIOD_DAYS, clamp, link_each, requires_group, write_each
+from .collection_contact import CHANNELS, OPTOUT_FIELD
 
 _logger = logging.getLogger(__name__)
 LETTER_REFERENCE = re.compile(r"/FU-(\d+)$")
@@ -355,7 +356,9 @@ class CollectionCommunication(models.Model):
         return blocked, deferred
 
     def _add_optout_line(self, bodies):
-        """Every collection email ends with the company's opt-out line."""
+        """Every collection email ends with the company's opt-out line; a consumer
+        debtor's also with a link per channel that opts it out of that channel
+        (Regulation F 1006.6(e)), on its page of the customer portal."""
         Guard = self.env["collection.contact.guard"]
         lines = {
             company: Markup('<p style="font-size: 11px; color: #777;">%s</p>')
@@ -363,9 +366,29 @@ class CollectionCommunication(models.Model):
             for company in self.company_id
         }
         return {
-            communication.id: Markup(bodies[communication.id]) + lines[communication.company_id]
+            communication.id: Markup(bodies[communication.id])
+            + lines[communication.company_id]
+            + communication._optout_links()
             for communication in self
         }
+
+    def _optout_links(self):
+        """The opt-out link of each channel, for a consumer debtor's email."""
+        self.ensure_one()
+        if self.policy_id.debtor_type != "consumer" or not self.case_id:
+            return Markup()
+        link = self.case_id._portal_link()
+        base, _sep, query = link.partition("?")
+        labels = dict(CHANNELS)
+        links = Markup(" | ").join(
+            Markup('<a href="%s/optout/%s?%s">%s</a>')
+            % (base, channel, query, self.env._("Stop %s", labels[channel].lower()))
+            for channel in OPTOUT_FIELD
+        )
+        return Markup('<p style="font-size: 11px; color: #777;">%s %s</p>') % (
+            self.env._("Choose how we may contact you:"),
+            links,
+        )
 
     def _create_contact_entries(self):
         """The contact log records each email or letter sent, in one insert. The run

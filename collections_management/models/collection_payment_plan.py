@@ -31,7 +31,7 @@ class CollectionPaymentPlan(models.Model):
     _grace_days_policy_field = "plan_grace_days"
     _sequence_date_field = "date"
     # set by its actions (Validate, Cancel...) and by the monitoring of the payments
-    _system_fields = ("name", "state", "amount_paid", "amount_total")
+    _system_fields = ("name", "state", "amount_paid", "amount_total", "is_proposed")
 
     # ------------------------------------------------------------------
     # Fields
@@ -108,6 +108,13 @@ class CollectionPaymentPlan(models.Model):
     next_due_amount = fields.Monetary(compute="_compute_progress")
     late_count = fields.Integer(string="Late Instalments", compute="_compute_progress")
     note = fields.Text(help="Terms agreed with the debtor, printed on the agreement.")
+    is_proposed = fields.Boolean(
+        string="Proposed on the Portal",
+        readonly=True,
+        copy=False,
+        help="The debtor sees this draft plan on the customer portal and may accept it "
+        "there, which validates it.",
+    )
 
     # ------------------------------------------------------------------
     # Compute methods
@@ -409,15 +416,42 @@ class CollectionPaymentPlan(models.Model):
             Case._sync_cases(company, cases.partner_id)
 
     # ------------------------------------------------------------------
-    # Public actions
+    # Business methods: activation, from the form or the customer portal
     # ------------------------------------------------------------------
-    @requires_group(COLLECTOR)
-    def action_compute_schedule(self):
-        self._generate_lines()
-        return True
+    def _portal_accept(self):
+        """The debtor accepts the proposed plan on the portal (called in sudo once the
+        caller was checked): it is validated as by the collector, and the contact log
+        gets an inbound portal contact."""
+        for plan in self:
+            if plan.state != "draft" or not plan.is_proposed:
+                raise UserError(self.env._("This plan is not proposed to you any more."))
+        self._activate()
+        self.env["collection.contact"].create(
+            [
+                {
+                    "case_id": plan.case_id.id,
+                    "partner_id": plan.partner_id.id,
+                    "company_id": plan.company_id.id,
+                    "user_id": plan.user_id.id,
+                    "channel": "portal",
+                    "direction": "inbound",
+                    "outcome": "promise",
+                    "note": self.env._("Payment plan %s accepted on the portal.", plan.name),
+                }
+                for plan in self
+            ]
+        )
+        self.env["collection.case"]._schedule_activities(
+            {
+                plan: {
+                    "summary": self.env._("Plan %s accepted on the portal", plan.name),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for plan in self
+            }
+        )
 
-    @requires_group(COLLECTOR)
-    def action_activate(self):
+    def _activate(self):
         for plan in self:
             if plan.state != "draft":
                 raise UserError(self.env._("Plan %s is not a draft.", plan.name))
@@ -441,6 +475,31 @@ class CollectionPaymentPlan(models.Model):
             },
         )
         self._monitor(fields.Date.context_today(self))
+
+    # ------------------------------------------------------------------
+    # Public actions
+    # ------------------------------------------------------------------
+    @requires_group(COLLECTOR)
+    def action_compute_schedule(self):
+        self._generate_lines()
+        return True
+
+    @requires_group(COLLECTOR)
+    def action_activate(self):
+        self._activate()
+        return True
+
+    @requires_group(COLLECTOR)
+    def action_propose_on_portal(self):
+        """Show this draft plan to the debtor on the portal, who may accept it there."""
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._("Plan %s is not a draft.", plan.name))
+        self._check_can_activate()
+        self.sudo().write({"is_proposed": True})
+        self.env["collection.case"]._log_messages(
+            {plan: self.env._("Proposed to the debtor on the portal.") for plan in self}
+        )
         return True
 
     @requires_group(COLLECTOR)

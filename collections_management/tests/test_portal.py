@@ -187,6 +187,15 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             .create({"name": "Alice of A", "parent_id": cls.debtor.id, "email": "a@a.example"})
             .id,
         )
+        cls.plan_b = cls.env["collection.payment.plan"].create(
+            {
+                "partner_id": cls.debtor_two.id,
+                "instalment_count": 2,
+                "date_first": fields.Date.add(today, days=10),
+            }
+        )
+        cls.plan_b.action_compute_schedule()
+        cls.plan_b.action_propose_on_portal()
         run = cls.env["collection.run"].create({"company_id": cls.company.id})
         cls.letter_b = (
             cls.env["collection.communication"]
@@ -225,6 +234,10 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         response = self.url_open(f"/my/collections/{self.case_a.id}?access_token={self.token_a}")
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.invoice_a.name, response.text)
+        statement = self.url_open(
+            f"/my/collections/{self.case_a.id}/statement?access_token={self.token_a}"
+        )
+        self.assertEqual(statement.status_code, 200)
         for url in (
             f"/my/collections/{self.case_b.id}?access_token={self.token_a}",
             f"/my/collections/{self.case_b.id}",
@@ -250,6 +263,9 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{b}/invoice/{self.invoice_b.id}",
             f"/my/collections/{a}/invoice/{self.invoice_b.id}",
             f"/my/collections/{b}/pay?invoice_ids={self.invoice_b.id}",
+            f"/my/collections/{b}/plan/{self.plan_b.id}/agreement",
+            f"/my/collections/{a}/plan/{self.plan_b.id}/agreement",
+            f"/my/collections/{a}/plan/{self.plan_b.id}/pay",
         ]
         for url in gets:
             with self.subTest(url=url):
@@ -258,21 +274,27 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         response = self.url_open(f"/my/collections/{a}/pay?invoice_ids={self.invoice_b.id}")
         self.assertNotIn(self.invoice_b.name, response.text)
         self.assertIn("Choose among your open invoices", response.text)
-        for path in ("promise", "dispute"):
-            with self.subTest(path=path):
-                response = self.url_open(
-                    f"/my/collections/{b}/{path}",
-                    data={"csrf_token": self.csrf_token(), "invoice_ids": self.invoice_b.id},
-                )
-                self.assert_refused(response, *secrets)
+        for path in ("promise", "dispute", f"plan/{self.plan_b.id}/accept"):
+            for case_id in (a, b) if path.startswith("plan") else (b,):
+                with self.subTest(path=path, case=case_id):
+                    response = self.url_open(
+                        f"/my/collections/{case_id}/{path}",
+                        data={"csrf_token": self.csrf_token(), "invoice_ids": self.invoice_b.id},
+                    )
+                    self.assert_refused(response, *secrets)
+        self.assertEqual(self.plan_b.state, "draft")
         # the payment transaction of B's invoice, from A's page or B's
-        for case_id in (a, b):
+        for case_id, query in (
+            (a, f"invoice_ids={self.invoice_b.id}"),
+            (b, f"invoice_ids={self.invoice_b.id}"),
+            (a, f"plan_id={self.plan_b.id}"),
+        ):
             with (
                 self.subTest(case=case_id),
                 self.assertRaisesRegex(JsonRpcException, "ValidationError"),
             ):
                 self.make_jsonrpc_request(
-                    f"/my/collections/{case_id}/transaction?invoice_ids={self.invoice_b.id}",
+                    f"/my/collections/{case_id}/transaction?{query}",
                     {"access_token": self.token_a, "amount": 1.0},
                 )
         after = [M.sudo().search_count([]) for M in (Promise, Dispute, Transaction)]
@@ -382,3 +404,132 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
         self.assertEqual(first.amount_residual, 0.0)
         self.assertEqual(self.invoices[1].amount_residual, 300.0)
         self.assertTrue(self.case.is_open)
+
+    def test_accept_a_proposed_plan_and_pay_an_instalment(self):
+        today = fields.Date.today()
+        plan = self.env["collection.payment.plan"].create(
+            {
+                "partner_id": self.debtor.id,
+                "instalment_count": 4,
+                "frequency": "monthly",
+                "date_first": fields.Date.add(today, days=10),
+            }
+        )
+        plan.action_compute_schedule()
+        page = f"/my/collections/{self.case.id}?access_token={self.token}"
+        self.assertNotIn(plan.name, self.url_open(page).text)  # a draft is the collector's
+        plan.action_propose_on_portal()
+        text = self.url_open(page).text
+        self.assertIn(plan.name, text)
+        agreement = self.url_open(
+            f"/my/collections/{self.case.id}/plan/{plan.id}/agreement?access_token={self.token}"
+        )
+        self.assertEqual(agreement.status_code, 200)
+        csrf = text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        self.url_open(
+            f"/my/collections/{self.case.id}/plan/{plan.id}/accept",
+            data={"csrf_token": csrf, "access_token": self.token},
+        )
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(self.case.stage_type, "plan")
+        contact = self.env["collection.contact"].sudo().search([("case_id", "=", self.case.id)])
+        self.assertIn(("portal", "inbound"), contact.mapped(lambda c: (c.channel, c.direction)))
+        # the next instalment, paid online
+        url = f"/my/collections/{self.case.id}/plan/{plan.id}/pay?access_token={self.token}"
+        tx_context = self._get_payment_context(
+            self._make_http_get_request(self._build_url(url), {})
+        )
+        self.assertEqual(tx_context["amount"], 250.0)
+        with mute_logger("odoo.addons.payment.models.payment_transaction"):
+            processing_values = self._get_processing_values(
+                tx_route=tx_context["transaction_route"],
+                provider_id=self.provider.id,
+                payment_method_id=self.payment_method_id,
+                token_id=None,
+                amount=1000.0,  # the browser cannot choose the amount
+                flow="direct",
+                tokenization_requested=False,
+                landing_route=tx_context["landing_route"],
+                access_token=tx_context["access_token"],
+                payment_reference=tx_context["payment_reference"],
+            )
+        tx = self._get_tx(processing_values["reference"])
+        self.assertEqual(tx.amount, 250.0)
+        self.assertEqual(tx.invoice_ids, self.invoices)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(sum(self.invoices.mapped("amount_residual")), 750.0)
+        plan.action_check_payments()
+        self.assertEqual(plan.amount_paid, 250.0)
+        self.assertEqual(plan.line_ids.sorted("date_due")[0].state, "paid")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLinks(CollectionsCommon, HttpCase):
+    """Every reminder carries the debtor's secure link; a consumer debtor's email also a
+    link per channel that opts it out of that channel."""
+
+    def _followup(self, debtor):
+        with freeze_time("2026-01-01"):
+            invoice = self.create_invoice(debtor, 500, "2026-01-05")
+        run = self.run_followup("2026-02-14 15:00:00")  # 40 days late: the first level
+        communication = run.communication_ids.filtered(lambda c: c.partner_id == debtor)
+        self.assertTrue(communication.mail_id, "the reminder was sent")
+        return invoice, communication
+
+    def test_reminder_letter_and_statement_carry_the_link(self):
+        _invoice, communication = self._followup(self.debtor)
+        case = communication.case_id
+        link = f"/my/collections/{case.id}?access_token={case.sudo().access_token}"
+        body = communication.mail_id.body_html
+        self.assertIn(link, body)
+        self.assertNotIn("/optout/", body, "a business debtor gets no opt-out link")
+        self.assertIn(link, case._portal_link())
+        # letters, the statement and the plan agreement print it too
+        Report = self.env["ir.actions.report"]
+        letter, _type = Report._render_qweb_html(
+            "collections_management.action_report_collection_letter", communication.ids
+        )
+        self.assertIn(link, letter.decode())
+        statement, _type = Report._render_qweb_html(
+            "collections_management.action_report_collection_statement", self.debtor.ids
+        )
+        self.assertIn(link, statement.decode())
+        template = self.env.ref("collections_management.mail_template_statement")
+        rendered = template._render_field("body_html", self.debtor.ids)[self.debtor.id]
+        self.assertIn(link, rendered)
+        # the page opens with the link, without logging in
+        response = self.url_open(link)
+        self.assertEqual(response.status_code, 200)
+
+    def test_consumer_email_opts_out_per_channel(self):
+        consumer = self._create_debtor("Carla Consumer", "carla@example.com")
+        policy = self._create_policy(self.company, name="Consumers")
+        policy.debtor_type = "consumer"
+        consumer.collection_policy_id = policy
+        _invoice, communication = self._followup(consumer)
+        case = communication.case_id
+        token = case.sudo().access_token
+        body = communication.mail_id.body_html
+        for channel in ("email", "sms", "phone", "visit"):
+            self.assertIn(f"/my/collections/{case.id}/optout/{channel}?access_token={token}", body)
+        url = f"/my/collections/{case.id}/optout/email?access_token={token}"
+        # opening the link only asks to confirm
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(consumer.collection_optout_email)
+        csrf = response.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        self.url_open(url, data={"csrf_token": csrf})
+        self.assertTrue(consumer.collection_optout_email)
+        self.assertFalse(consumer.collection_optout_phone)
+        contact = (
+            self.env["collection.contact"]
+            .sudo()
+            .search([("case_id", "=", case.id), ("channel", "=", "portal")])
+        )
+        self.assertEqual(contact.direction, "inbound")
+        self.assertIn("Opted out of email", contact.note)
+        # another debtor's token opts nobody out
+        other = f"/my/collections/{case.id}/optout/phone?access_token=forged"
+        self.assertEqual(self.url_open(other, data={"csrf_token": csrf}).status_code, 403)
+        self.assertFalse(consumer.collection_optout_phone)
