@@ -185,6 +185,7 @@ class CollectionCommunication(models.Model):
         activity_for._create_followup_activities()
         manual.state = "manual"
         (automatic - failed).state = "sent"
+        (automatic - failed).filtered(lambda c: c.level_id.fee_ids)._bill_level_fees()
         (automatic - failed).filtered(lambda c: c.level_id.claim_interest)._claim_level_interest()
         done._advance_levels()
         (automatic - failed)._create_contact_entries()
@@ -525,6 +526,11 @@ class CollectionCommunication(models.Model):
             by_thread[communication.partner_id] = text
         self.env["collection.case"]._log_messages(by_thread)
 
+    def _bill_level_fees(self):
+        """Levels that charge a fee: bill it on these sent communications, once per
+        debtor's case and level (or invoice and level)."""
+        self.env["collection.dunning.fee"]._bill(self)
+
     def _claim_level_interest(self):
         """Levels that claim interest: the claims of these communications' cases up to
         the run's date. A case whose reference rates are missing is billed nothing; the
@@ -640,3 +646,31 @@ class CollectionCommunication(models.Model):
                 for communication in self
             }
         )
+
+    # ------------------------------------------------------------------
+    # Dunning fees: what the communication charges, named in its email and letter
+    # ------------------------------------------------------------------
+    dunning_fee_ids = fields.One2many(
+        "collection.dunning.fee", "communication_id", string="Dunning Fees", readonly=True
+    )
+    dunning_fee_amount = fields.Monetary(
+        string="Dunning Fee",
+        compute="_compute_dunning_fee",
+        currency_field="dunning_fee_currency_id",
+        help="The fee this communication charges: billed once sent, to be billed while " "to do.",
+    )
+    dunning_fee_currency_id = fields.Many2one("res.currency", compute="_compute_dunning_fee")
+
+    @api.depends("state", "level_id", "dunning_fee_ids")
+    def _compute_dunning_fee(self):
+        due = self.env["collection.dunning.fee"]._fees_due(
+            self.filtered(lambda c: c.state == "draft" and c.id)
+        )
+        for communication in self:
+            fees = communication.sudo().dunning_fee_ids
+            if fees:
+                amount, currency = sum(fees.mapped("amount")), fees[:1].currency_id
+            else:
+                amount, currency, _moves = due.get(communication, (0.0, False, None))
+            communication.dunning_fee_amount = amount
+            communication.dunning_fee_currency_id = currency or communication.currency_id

@@ -88,6 +88,7 @@ class CollectionInterestClaim(models.Model):
         are still open or were followed up (linked to a case), in one search. The bills
         of claims bear no interest themselves."""
         bills = self.sudo()._search([("bill_id", "!=", False)])
+        fees = self.env["collection.dunning.fee"].sudo()._search([("bill_id", "!=", False)])
         return (
             self.env["account.move"]
             .sudo()
@@ -99,6 +100,7 @@ class CollectionInterestClaim(models.Model):
                     ("company_id", "in", cases.company_id.ids),
                     ("invoice_date_due", "<", until),
                     ("id", "not in", bills.subselect("bill_id")),
+                    ("id", "not in", fees.subselect("bill_id")),
                     "|",
                     ("amount_residual", ">", 0),
                     ("collection_case_id", "!=", False),
@@ -233,7 +235,7 @@ class CollectionInterestClaim(models.Model):
                                 "quantity": 1,
                                 "price_unit": line.amount,
                                 "tax_ids": [],
-                                "product_id": policy.charge_product_id.id,
+                                "product_id": policy.interest_product_id.id,
                             }
                         )
                         for line in claim.line_ids

@@ -64,6 +64,15 @@ class CollectionLevel(models.Model):
         default=3,
         help="Days from the run to the deadline, from 0 to 365.",
     )
+    fee_ids = fields.One2many(
+        "collection.level.fee",
+        "level_id",
+        string="Dunning Fee",
+        copy=True,
+        help="The fee charged when a debtor reaches this level, per currency (the "
+        "currency of the debtor's overdue invoices). The policy says whether it is "
+        "charged per communication or per invoice.",
+    )
     claim_interest = fields.Boolean(
         string="Claim Interest and Compensation",
         help="Bill the statutory late-payment interest and fixed compensation accrued on "
@@ -112,6 +121,8 @@ class CollectionLevel(models.Model):
                 labels.append(self.env._("Letter"))
             if self.create_activity:
                 labels.append(self.env._("Activity"))
+            if self.fee_ids:
+                labels.append(self.env._("Fee"))
             if self.claim_interest:
                 labels.append(self.env._("Interest claim"))
         if self.stage_id:

@@ -351,19 +351,36 @@ class CollectionPolicy(models.Model):
         help="Count a day in a leap year as 1/366 of the yearly rate instead of 1/365.",
     )
     charge_post = fields.Boolean(
-        string="Post Interest Invoices",
+        string="Post Fee and Interest Invoices",
         default=True,
         tracking=True,
-        help="Post the customer invoices of interest claims at once. Off: they are left "
-        "in draft for review.",
+        help="Post the customer invoices of dunning fees and interest claims at once. "
+        "Off: they are left in draft for review.",
     )
-    charge_product_id = fields.Many2one(
+    interest_product_id = fields.Many2one(
         "product.product",
         string="Interest Product",
         check_company=True,
         tracking=True,
         help="The product (and so the income account) of the lines of interest claims. "
         "Empty: the sales journal's default account. No tax is applied.",
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        string="Dunning Fee Product",
+        check_company=True,
+        tracking=True,
+        help="The product (and so the income account) of the dunning fees the levels "
+        "charge. Empty: the sales journal's default account. No tax is applied.",
+    )
+    fee_basis = fields.Selection(
+        [("communication", "Per Communication"), ("invoice", "Per Invoice")],
+        string="Charge Fees",
+        default="communication",
+        required=True,
+        tracking=True,
+        help="Per communication: a level's fee once per debtor's case when the level is "
+        "reached. Per invoice: once for each invoice that reaches the level.",
     )
 
     @api.depends("company_id")

@@ -5,6 +5,7 @@ from . import (
     test_contact_guards,
     test_credit_control,
     test_disputes,
+    test_dunning_fee,
     test_followup_run,
     test_followup_scale,
     test_interest,
