@@ -1,8 +1,10 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+
+from ..tools import MANAGER, requires_group
 
 CAUSES = [
     ("manual", "Set by Hand"),
@@ -401,8 +403,7 @@ class CollectionCreditHold(models.Model):
     # ------------------------------------------------------------------
     # Public actions
     # ------------------------------------------------------------------
+    @requires_group(MANAGER)
     def action_lift(self):
-        if not self.env.user.has_group("collections_management.group_collections_manager"):
-            raise UserError(self.env._("Only a Collections Manager can lift a credit hold."))
         self._lift(self.env._("lifted by %s", self.env.user.name))
         return True

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import MANAGER, requires_group
+
 
 class CollectionCreditLimitWizard(models.TransientModel):
     """Adjust Credit Limit: a new limit for a debtor in a company, with the reason the
@@ -32,10 +34,9 @@ class CollectionCreditLimitWizard(models.TransientModel):
             wizard.current_limit = figures.get("limit", 0.0)
             wizard.exposure = figures.get("exposure", 0.0)
 
+    @requires_group(MANAGER)
     def action_apply(self):
         self.ensure_one()
-        if not self.env.user.has_group("collections_management.group_collections_manager"):
-            raise UserError(self.env._("Only a Collections Manager can adjust a credit limit."))
         if not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for the new credit limit."))
         if self.new_limit < 0:
