@@ -1207,12 +1207,14 @@ class CollectionCase(models.Model):
                 (case.partner_id, case.company_id), changes.browse()
             )
 
+    @requires_group(MANAGER, "read")
     def action_adjust_credit_limit(self):
         self.ensure_one()
         action = self.partner_id.with_company(self.company_id).action_collection_credit_limit()
         action["context"].update(default_case_id=self.id, default_company_id=self.company_id.id)
         return action
 
+    @requires_group(MANAGER, "read")
     def action_credit_hold(self):
         self.ensure_one()
         action = self.partner_id.with_company(self.company_id).action_collection_credit_hold()

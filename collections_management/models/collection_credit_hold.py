@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
-from ..tools.access import MANAGER, requires_group
+from ..tools import MANAGER, requires_group
 
 CAUSES = [
     ("manual", "Set by Hand"),

@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.misc import formatLang
 
-from ..tools import COLLECTOR, check_range, requires_group, years_around
+from ..tools import COLLECTOR, MANAGER, check_range, requires_group, years_around
 
 # An agency's minimum age of the invoices it takes, in days: ten years at most.
 AGENCY_MIN_DAYS = (0, 3650)
@@ -604,6 +604,7 @@ class ResPartner(models.Model):
             names=names,
         )
 
+    @requires_group(MANAGER, "read")
     def action_collection_credit_limit(self):
         """Adjust Credit Limit: the wizard asks for the new limit and a reason."""
         self.ensure_one()
@@ -616,6 +617,7 @@ class ResPartner(models.Model):
             },
         )
 
+    @requires_group(COLLECTOR, "read")
     def action_view_collection_credit_limit_changes(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -624,6 +626,7 @@ class ResPartner(models.Model):
         action.update(domain=[("partner_id", "=", self.commercial_partner_id.id)], context={})
         return action
 
+    @requires_group(MANAGER, "read")
     def action_collection_credit_hold(self):
         self.ensure_one()
         return self.env["collection.credit.hold"]._get_records_action(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.access import MANAGER, check_group
+from ..tools import MANAGER, requires_group
 
 
 class CollectionCreditLimitWizard(models.TransientModel):
@@ -34,9 +34,9 @@ class CollectionCreditLimitWizard(models.TransientModel):
             wizard.current_limit = figures.get("limit", 0.0)
             wizard.exposure = figures.get("exposure", 0.0)
 
+    @requires_group(MANAGER)
     def action_apply(self):
         self.ensure_one()
-        check_group(self.env, MANAGER)
         if not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for the new credit limit."))
         if self.new_limit < 0:

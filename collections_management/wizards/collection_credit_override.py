@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import requires_group
+
 OVERRIDE_GROUP = "collections_management.group_collections_credit_override"
 
 
@@ -68,6 +70,7 @@ class CollectionCreditOverride(models.TransientModel):
             notes += [(document, body), (document.partner_id.commercial_partner_id, body)]
         self.env["collection.case"].sudo()._log_messages(notes)
 
+    @requires_group(OVERRIDE_GROUP, "read")
     def action_confirm(self):
         self.ensure_one()
         self._check_override(self.reason)
