@@ -83,6 +83,7 @@
         "demo/collection_recovery_demo.xml",
         "demo/collection_reporting_demo.xml",
         "demo/collection_contact_demo.xml",
+        "demo/collection_portal_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

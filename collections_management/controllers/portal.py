@@ -12,7 +12,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import consteq
+from odoo.tools import consteq, format_date
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.account_payment.controllers.portal import PortalAccount
@@ -207,7 +207,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
         for promise in promises:
             values = {
                 "amount": promise.currency_id.format(promise.amount),
-                "date": fields.Date.to_string(promise.date_promised),
+                "date": format_date(env, promise.date_promised),
             }
             if promise.state == "requested":
                 statuses.append(
@@ -225,7 +225,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 env._(
                     "You are on a payment plan: next instalment %(amount)s on %(date)s.",
                     amount=plan.currency_id.format(plan.next_due_amount),
-                    date=fields.Date.to_string(plan.next_due_date) if plan.next_due_date else "-",
+                    date=format_date(env, plan.next_due_date) if plan.next_due_date else "-",
                 )
             )
         for dispute in disputes.filtered("is_active"):
