@@ -19,6 +19,7 @@ from . import (
     test_security_access,
     test_security_input,
     test_security_reports,
+    test_sms,
     test_statement_report,
     test_worklist,
 )
