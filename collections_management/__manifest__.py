@@ -82,6 +82,7 @@
         "demo/collection_recovery_demo.xml",
         "demo/collection_reporting_demo.xml",
         "demo/collection_contact_demo.xml",
+        "demo/collection_interest_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
