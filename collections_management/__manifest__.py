@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "collections_management contributors",
     "website": "https://github.com/collections-management/collections_management",
-    "depends": ["account", "mail", "sales_team", "portal", "account_payment"],
+    "depends": ["account", "mail", "sales_team", "sms", "portal", "account_payment"],
     "data": [
         # security
         "security/collections_security.xml",
@@ -24,6 +24,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
         "data/collection_stage_data.xml",
         "data/collection_limitation_period_data.xml",
         "data/collection_dispute_reason_data.xml",
@@ -83,6 +84,7 @@
         "demo/collection_recovery_demo.xml",
         "demo/collection_reporting_demo.xml",
         "demo/collection_contact_demo.xml",
+        "demo/collection_interest_demo.xml",
         "demo/collection_portal_demo.xml",
     ],
     "assets": {

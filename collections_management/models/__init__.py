@@ -49,4 +49,5 @@ from . import (
     res_config_settings,
     res_partner,
     res_users,
+    sms_sms,
 )

@@ -178,6 +178,7 @@ class CollectionCommunication(models.Model):
         automatic -= blocked
         todo -= blocked
         failed = automatic._queue_emails(deferred) | barred
+        failed |= (automatic - failed).filtered(lambda c: c.level_id.send_sms)._queue_sms()
         done = todo - failed
         letters = (automatic - failed).filtered(lambda c: c.level_id.send_letter)
         letters.letter_state = "to_render"
@@ -189,6 +190,7 @@ class CollectionCommunication(models.Model):
         (automatic - failed).filtered(lambda c: c.level_id.claim_interest)._claim_level_interest()
         done._advance_levels()
         (automatic - failed)._create_contact_entries()
+        (automatic - failed).filtered("sms_number")._create_sms_contact_entries()
         (todo | blocked)._log_on_chatter()
         if letters:
             self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
@@ -277,7 +279,7 @@ class CollectionCommunication(models.Model):
         return failed
 
     def _guard_requests(self):
-        """One guard request per channel a communication uses (email, letter)."""
+        """One guard request per channel a communication uses (email, letter, SMS)."""
         requests, owners = [], []
         for communication in self:
             level = communication.level_id
@@ -286,6 +288,8 @@ class CollectionCommunication(models.Model):
                 channels.append("email")
             if level.send_letter:
                 channels.append("letter")
+            if level.send_sms and level.sms_template_id:
+                channels.append("sms")
             for channel in channels:
                 requests.append(
                     {
@@ -674,3 +678,131 @@ class CollectionCommunication(models.Model):
                 amount, currency, _moves = due.get(communication, (0.0, False, None))
             communication.dunning_fee_amount = amount
             communication.dunning_fee_currency_id = currency or communication.currency_id
+
+    # ------------------------------------------------------------------
+    # Text messages: sent through Odoo's SMS queue, failures reported back
+    # ------------------------------------------------------------------
+    sms_number = fields.Char(
+        string="SMS Number", readonly=True, help="The number the level's text was sent to."
+    )
+    sms_ids = fields.One2many("sms.sms", "collection_communication_id", string="Text Messages")
+    sms_state = fields.Selection(
+        [("none", "No SMS"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+        string="SMS",
+        compute="_compute_sms_state",
+        help="Read from Odoo's SMS queue; a text the gateway took leaves the queue.",
+    )
+
+    @api.depends("sms_number", "sms_ids.state")
+    def _compute_sms_state(self):
+        by_sms_state = {
+            "outgoing": "queued",
+            "process": "queued",
+            "pending": "sent",
+            "sent": "sent",
+        }
+        for communication, communication_sudo in zip(self, self.sudo(), strict=True):
+            texts = communication_sudo.sms_ids
+            if texts:
+                communication.sms_state = by_sms_state.get(texts[:1].state, "failed")
+            elif communication.sms_number:
+                communication.sms_state = "sent"
+            elif communication.level_id.send_sms and communication.state in ("sent", "failed"):
+                communication.sms_state = "failed"
+            else:
+                communication.sms_state = "none"
+
+    def _sms_numbers(self):
+        """{communication id: number} of the debtor's phone, else its billing contact's,
+        formatted for the debtor's country; a communication without a usable number is
+        left out."""
+        numbers = {}
+        for communication in self:
+            debtor = communication.partner_id.commercial_partner_id
+            billing = debtor.child_ids.filtered(lambda p: p.type == "invoice" and p.phone)
+            for contact in debtor | billing:
+                number = contact.phone and contact._phone_format(
+                    number=contact.phone, country=contact.country_id or debtor.country_id
+                )
+                digits = re.sub(r"\D", "", number or "")
+                if number and re.fullmatch(r"\+?[0-9 ().\-/]+", number) and 6 <= len(digits) <= 15:
+                    numbers[communication.id] = number
+                    break
+        return numbers
+
+    def _queue_sms(self):
+        """Queue the text of each communication whose level sends one, in bulk, in Odoo's
+        SMS queue (sent by its cron through the database's gateway). Consumers get the
+        opt-out instructions at the end of the text.
+
+        Returns the communications that failed whole (no usable number and nothing else
+        to send): they keep their level, so that the next run tries again."""
+        to_text = self.filtered(lambda c: c.level_id.send_sms and c.level_id.sms_template_id)
+        numbers = to_text._sms_numbers()
+        missing = to_text.filtered(lambda c: c.id not in numbers)
+        missing.error = self.env._("The debtor has no valid mobile number for the SMS.")
+        failed = missing.filtered(
+            lambda c: not c.level_id.send_email and not c.level_id.send_letter
+        )
+        failed.state = "failed"
+        to_text -= missing
+        Guard = self.env["collection.contact.guard"]
+        vals_list = []
+        for template, communications in to_text.grouped(
+            lambda c: c.level_id.sms_template_id
+        ).items():
+            bodies = template._render_field("body", communications.ids, compute_lang=True)
+            for communication in communications:
+                body = bodies[communication.id] or ""
+                if communication.level_id.policy_id.debtor_type == "consumer":
+                    body = f"{body}\n{Guard._optout_footer(communication.company_id)}"
+                vals_list.append(
+                    {
+                        "number": numbers[communication.id],
+                        "body": body,
+                        "partner_id": communication.partner_id.id,
+                        "collection_communication_id": communication.id,
+                    }
+                )
+        self.env["sms.sms"].sudo().create(vals_list)
+        write_each(to_text, ["sms_number"], [(c.id, numbers[c.id]) for c in to_text])
+        return failed
+
+    def _create_sms_contact_entries(self):
+        """The contact log records each text queued. The run checked its guards."""
+        self.env["collection.contact"]._create_entries(
+            [
+                {
+                    "case_id": communication.case_id.id,
+                    "partner_id": communication.partner_id.id,
+                    "company_id": communication.company_id.id,
+                    "channel": "sms",
+                    "direction": "outbound",
+                    "outcome": "sent",
+                    "communication_id": communication.id,
+                    "note": self.env._(
+                        "Follow-up level %(level)s: SMS to %(number)s",
+                        level=communication.level_id.name,
+                        number=communication.sms_number,
+                    ),
+                }
+                for communication in self
+            ],
+            guards_checked=True,
+        )
+
+    def _mark_sms_failed(self, reason):
+        """Called when the gateway refused a text: a note on the case (or debtor), as
+        for an email that bounced."""
+        self.env["collection.case"]._log_messages(
+            {
+                communication.case_id or communication.partner_id: self.env._(
+                    "Follow-up SMS for level %(level)s to %(number)s could not be delivered: "
+                    "%(reason)s",
+                    level=communication.level_id.name,
+                    number=communication.sms_number or "-",
+                    reason=reason,
+                )
+                for communication in self
+            }
+        )

@@ -12,6 +12,8 @@ from .collection_contact import CHANNELS, OPTOUT_FIELD
 # Channels the guards know; letters and portal messages are not "contacts" in the
 # sense of the contact-hours and frequency rules.
 TIMED_CHANNELS = ("phone", "sms", "email", "visit")
+# Channels the call-frequency guard counts and checks: a text is treated as a call.
+FREQUENCY_CHANNELS = ("phone", "sms")
 # Outcomes of a call in which the debtor was actually spoken to.
 CONVERSATION_OUTCOMES = ("reached", "promise", "dispute", "refused", "paid", "stop", "inconvenient")
 
@@ -47,7 +49,7 @@ class CollectionContactGuard(models.AbstractModel):
             ):
                 policies[company.id, partner_id] = policy
         call_partners = self.env["res.partner"].browse(
-            {req["partner"].id for req in requests if req["channel"] == "phone"}
+            {req["partner"].id for req in requests if req["channel"] in FREQUENCY_CHANNELS}
         )
         call_stats = self._call_stats(call_partners, requests, policies, now, exclude_ids)
         results = []
@@ -86,7 +88,7 @@ class CollectionContactGuard(models.AbstractModel):
             .search_read(
                 [
                     ("partner_id", "in", partners.ids),
-                    ("channel", "=", "phone"),
+                    ("channel", "in", FREQUENCY_CHANNELS),
                     ("date", ">=", since),
                     ("date", "<=", max(moments)),
                     ("id", "not in", list(exclude_ids)),
@@ -188,7 +190,7 @@ class CollectionContactGuard(models.AbstractModel):
             blocks += [
                 ("hours", text) for text in self._hours_blocks(partner, req["company"], policy, now)
             ]
-        if channel == "phone" and guard("guard_call_frequency"):
+        if channel in FREQUENCY_CHANNELS and guard("guard_call_frequency"):
             blocks += self._check_frequency(
                 partner, req["company"], policy, now, call_stats.get(partner.id)
             )

@@ -242,9 +242,16 @@ class CollectionInterestClaim(models.Model):
                     ],
                 }
             )
-        bills = self.env["account.move"].sudo().with_company(self.company_id[:1]).create(vals_list)
-        for claim, bill in zip(self, bills, strict=True):
-            claim.bill_id = bill
+        values = dict(zip(self, vals_list, strict=True))
+        for company, claims in self.grouped("company_id").items():
+            bills = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .create([values[claim] for claim in claims])
+            )
+            for claim, bill in zip(claims, bills, strict=True):
+                claim.bill_id = bill
         to_post = self.filtered(
             lambda c: (c.case_id.policy_id or c.company_id.collection_policy_id).charge_post
         )

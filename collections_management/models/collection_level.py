@@ -40,6 +40,17 @@ class CollectionLevel(models.Model):
         help="Rendered on the communication, which lists every overdue invoice covered.",
     )
     send_letter = fields.Boolean(string="Letter")
+    send_sms = fields.Boolean(
+        string="SMS",
+        help="Text the debtor's phone (else its billing contact's) through Odoo's SMS "
+        "queue. The contact guards apply as to a call; consumers get the opt-out "
+        "instructions at the end of the text.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "collection.communication")],
+    )
     letter_title = fields.Char(translate=True, help="Heading of the printed letter.")
     letter_body = fields.Html(
         translate=True,
@@ -100,6 +111,17 @@ class CollectionLevel(models.Model):
                     )
                 )
 
+    @api.constrains("send_sms", "sms_template_id", "mode")
+    def _check_sms_template(self):
+        for level in self:
+            if level.mode == "automatic" and level.send_sms and not level.sms_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s sends an SMS: choose its SMS template.",
+                        level=level.name,
+                    )
+                )
+
     @api.constrains("delay", "activity_deadline_days")
     def _check_days(self):
         check_range(self, "delay", *LEVEL_DELAY_DAYS)
@@ -119,6 +141,8 @@ class CollectionLevel(models.Model):
                 labels.append(self.env._("Email"))
             if self.send_letter:
                 labels.append(self.env._("Letter"))
+            if self.send_sms:
+                labels.append(self.env._("SMS"))
             if self.create_activity:
                 labels.append(self.env._("Activity"))
             if self.fee_ids:

@@ -85,6 +85,7 @@ class CollectionStatementReport(models.AbstractModel):
         payments = defaultdict(lambda: payment_lines.browse())
         for line in payment_lines:
             payments[line.partner_id.commercial_partner_id.id] |= line
+        interest = self._statement_interest(debtors, company, date_to)
         result = {}
         for partner_id, debtor_id in debtor_of.items():
             result[partner_id] = {
@@ -93,5 +94,51 @@ class CollectionStatementReport(models.AbstractModel):
                 "total": sum(aging[debtor_id].values()),
                 "payments": payments[debtor_id],
                 "payments_total": -sum(payments[debtor_id].mapped("balance")),
+                **interest[debtor_id],
             }
+        return result
+
+    @api.model
+    def _statement_interest(self, debtors, company, date_to):
+        """{debtor id: {claims, interest_accrued}}: the late-payment interest claims
+        billed up to the statement date, and what accrued since and is not claimed yet
+        (in the company's currency), for all the debtors at once."""
+        # sudo: as above, the debtor's own claims on a statement it is entitled to.
+        Claim = self.env["collection.interest.claim"].sudo()
+        claims = Claim.search(
+            [
+                ("partner_id", "in", debtors.ids),
+                ("company_id", "=", company.id),
+                ("state", "=", "billed"),
+                ("date", "<=", date_to),
+            ],
+            order="date, id",
+        )
+        cases = (
+            self.env["collection.case"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", debtors.ids),
+                    ("company_id", "=", company.id),
+                    ("is_open", "=", True),
+                ]
+            )
+        )
+        lines, _errors = Claim._accrued_lines(cases, date_to) if cases else ({}, {})
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .browse({vals["move_id"] for values in lines.values() for vals in values})
+        )
+        result = defaultdict(lambda: {"claims": claims.browse(), "interest_accrued": 0.0})
+        for claim in claims:
+            result[claim.partner_id.id]["claims"] |= claim
+        for case, values in lines.items():
+            result[case.partner_id.id]["interest_accrued"] += sum(
+                moves.browse(vals["move_id"]).currency_id._convert(
+                    vals["amount"], company.currency_id, company, date_to
+                )
+                for vals in values
+            )
         return result

@@ -20,6 +20,7 @@ from . import (
     test_security_access,
     test_security_input,
     test_security_reports,
+    test_sms,
     test_statement_report,
     test_worklist,
 )

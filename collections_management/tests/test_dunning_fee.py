@@ -36,6 +36,13 @@ class TestDunningFee(CollectionsCommon):
         # the email names it
         self.assertIn("dunning fee of", communication.sudo().mail_id.body_html)
         self.assertIn("Fee", communication.action_summary)
+        letter = self.env.ref("collections_management.action_report_collection_letter")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(letter.report_name, communication.ids)[0]
+            .decode()
+        )
+        self.assertIn("dunning fee of", html)
         # a second invoice reaching the same level on the same case: no second fee
         self.create_invoice(self.debtor, 200, "2026-06-05")
         self.run_followup("2026-06-13")

@@ -241,6 +241,24 @@ class TestInterestClaim(InterestCommon):
             [("2026-07-21", "2026-08-10", "interest")],
         )
 
+    def test_statement_and_letter_show_the_claims(self):
+        self.invoice(1000, "2026-06-15")
+        with freeze_time("2026-07-20"):
+            self.case_of(self.debtor).action_claim_interest()
+        report = self.env.ref("collections_management.action_report_collection_statement")
+        with freeze_time("2026-07-31"):
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(report.report_name, self.debtor.ids)[0]
+                .decode()
+            )
+        self.assertIn("Late-Payment Interest and Compensation", html)
+        self.assertIn(self.Claim.search([("partner_id", "=", self.debtor.id)]).name, html)
+        self.assertIn("49.98", html)
+        # 11 days of July since the claim, at 10.52%: 3.17 accrued, not claimed
+        self.assertIn("Accrued and not claimed yet", html)
+        self.assertIn("3.17", html)
+
     @freeze_time("2026-07-20")
     def test_draft_bill_by_policy(self):
         self.invoice(1000, "2026-06-15")
