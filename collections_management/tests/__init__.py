@@ -18,5 +18,6 @@ from . import (
     test_security_input,
     test_security_reports,
     test_statement_report,
+    test_translations,
     test_worklist,
 )
