@@ -22,5 +22,6 @@ from . import (
     test_security_reports,
     test_sms,
     test_statement_report,
+    test_translations,
     test_worklist,
 )
