@@ -617,3 +617,45 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 "collection_url": f"/my/collections/{case.id}",
             },
         )
+
+    # ------------------------------------------------------------------
+    # A dispute's page: its status and Odoo's portal chatter
+    # ------------------------------------------------------------------
+    @http.route(
+        "/my/collections/<int:case_id>/dispute/<int:dispute_id>",
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_collections_dispute_page(self, case_id, dispute_id, access_token=None, **kwargs):
+        """Open with the debtor's page (its user or its link) or with the dispute's own
+        token (the link in the dispute's notifications)."""
+        dispute = request.env["collection.dispute"].sudo().browse(dispute_id).exists()
+        if (
+            dispute
+            and access_token
+            and dispute.access_token
+            and dispute.case_id.id == case_id
+            and consteq(dispute.access_token, access_token)
+        ):
+            case = dispute.case_id
+        else:
+            case = self._collection_guard(case_id, access_token)
+        if not dispute or dispute.partner_id != case.partner_id:
+            raise NotFound()
+        return request.render(
+            "collections_management.portal_collections_dispute_page",
+            {
+                "page_name": "collections",
+                "case": case,
+                "dispute": dispute,
+                "state_label": dict(
+                    dispute._fields["state"]._description_selection(request.env)
+                ).get(dispute.state),
+                # Odoo's portal chatter posts with the dispute's token, as the debtor
+                "object": dispute,
+                "token": dispute._portal_ensure_token(),
+                "collection_url": f"/my/collections/{case.id}",
+                "collection_query": self._collection_query(case, access_token),
+            },
+        )

@@ -137,6 +137,8 @@ class TestPortalPromiseDispute(CollectionsCommon):
         contact = self.env["collection.contact"].sudo().search([("dispute_id", "=", dispute.id)])
         self.assertEqual((contact.channel, contact.direction), ("portal", "inbound"))
         self.assertEqual(self.case.stage_type, "dispute")
+        self.assertIn(self.debtor, dispute.message_partner_ids, "the debtor follows it")
+        self.assertEqual(dispute.access_url, f"/my/collections/{self.case.id}/dispute/{dispute.id}")
 
     @freeze_time(TODAY)
     def test_dispute_bad_input_records_nothing(self):
@@ -196,6 +198,14 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         )
         cls.plan_b.action_compute_schedule()
         cls.plan_b.action_propose_on_portal()
+        cls.dispute_b = cls.env["collection.dispute"].create(
+            {
+                "move_id": cls.invoice_b.id,
+                "amount": 10.0,
+                "reason_id": cls.env["collection.dispute.reason"].search([], limit=1).id,
+            }
+        )
+        cls.dispute_b._portal_ensure_token()
         run = cls.env["collection.run"].create({"company_id": cls.company.id})
         cls.letter_b = (
             cls.env["collection.communication"]
@@ -238,6 +248,23 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{self.case_a.id}/statement?access_token={self.token_a}"
         )
         self.assertEqual(statement.status_code, 200)
+        # a dispute's page opens with the debtor's link, and with the dispute's own token
+        reason = self.env["collection.dispute.reason"].search([], limit=1)
+        dispute = (
+            self.env["collection.dispute"]
+            .sudo()
+            ._portal_open(self.case_a, self.invoice_a.id, "5", reason.id, "Wrong colour")
+        )
+        for token in (self.token_a, dispute.access_token):
+            page = self.url_open(
+                f"/my/collections/{self.case_a.id}/dispute/{dispute.id}?access_token={token}"
+            )
+            self.assertEqual(page.status_code, 200)
+            self.assertIn('id="discussion"', page.text)
+        # the dispute's token opens no other page
+        self.assert_refused(
+            self.url_open(f"/my/collections/{self.case_a.id}?access_token={dispute.access_token}")
+        )
         for url in (
             f"/my/collections/{self.case_b.id}?access_token={self.token_a}",
             f"/my/collections/{self.case_b.id}",
@@ -266,6 +293,9 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{b}/plan/{self.plan_b.id}/agreement",
             f"/my/collections/{a}/plan/{self.plan_b.id}/agreement",
             f"/my/collections/{a}/plan/{self.plan_b.id}/pay",
+            f"/my/collections/{b}/dispute/{self.dispute_b.id}",
+            f"/my/collections/{a}/dispute/{self.dispute_b.id}",
+            f"/my/collections/{b}/dispute/{self.dispute_b.id}?access_token={self.token_a}",
         ]
         for url in gets:
             with self.subTest(url=url):
