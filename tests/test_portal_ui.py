@@ -222,10 +222,15 @@ def test_customer_disputes_an_invoice_with_a_file(odoo_server, admin, browser):
         fields=["name"],
     )
     assert [a["name"] for a in attachments] == [os.path.basename(photo.name)]
-    # the customer sees the dispute, its status and its messages
-    text = browser.find_element(By.CSS_SELECTOR, ".o_collections_portal").text
-    assert "Two tents arrived torn." in text
-    assert "in dispute" in text
+    # the customer sees the dispute, its status and its messages (Odoo's portal chatter)
+    assert "in dispute" in browser.find_element(By.CSS_SELECTOR, ".o_collections_status").text
+    browser.find_element(By.CSS_SELECTOR, ".o_collections_dispute a").click()
+    wait(browser).until(
+        EC.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "#discussion"), "Two tents arrived torn."
+        )
+    )
+    assert browser.find_element(By.CSS_SELECTOR, ".o_collections_dispute_state").text == "Open"
     assert console_errors(browser) == []
 
 

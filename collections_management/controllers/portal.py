@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.http import request
+from odoo.http import content_disposition, request
 from odoo.tools import consteq, format_date
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
@@ -58,6 +58,16 @@ class CollectionPortal(PortalAccount, PaymentPortal):
         if access_token and case.access_token and consteq(case.access_token, access_token):
             return case
         raise AccessError(request.env._("You are not allowed to see this page."))
+
+    @staticmethod
+    def _collection_pdf(content, filename):
+        return request.make_response(
+            content,
+            [
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", content_disposition(filename, "inline")),
+            ],
+        )
 
     def _collection_guard(self, case_id, access_token):
         try:
@@ -270,13 +280,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
         attachment = communication.exists().letter_attachment_id
         if not attachment or communication.partner_id != case.partner_id:
             raise NotFound()
-        return request.make_response(
-            attachment.raw,
-            [
-                ("Content-Type", "application/pdf"),
-                ("Content-Disposition", f'inline; filename="{attachment.name}"'),
-            ],
-        )
+        return self._collection_pdf(attachment.raw, attachment.name)
 
     @http.route("/my/collections/<int:case_id>/statement", type="http", auth="public", website=True)
     def portal_collections_statement(self, case_id, access_token=None, **kwargs):
@@ -290,13 +294,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 res_ids=case.partner_id.ids,
             )
         )
-        return request.make_response(
-            pdf,
-            [
-                ("Content-Type", "application/pdf"),
-                ("Content-Disposition", 'inline; filename="statement.pdf"'),
-            ],
-        )
+        return self._collection_pdf(pdf, "statement.pdf")
 
     @http.route(
         "/my/collections/<int:case_id>/invoice/<int:invoice_id>",
@@ -431,13 +429,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             .with_company(case.company_id)
             ._render_qweb_pdf("collections_management.action_report_payment_plan", res_ids=plan.ids)
         )
-        return request.make_response(
-            pdf,
-            [
-                ("Content-Type", "application/pdf"),
-                ("Content-Disposition", f'inline; filename="{plan.name}.pdf"'),
-            ],
-        )
+        return self._collection_pdf(pdf, f"{plan.name}.pdf")
 
     @http.route(
         "/my/collections/<int:case_id>/plan/<int:plan_id>/accept",
@@ -615,5 +607,47 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 "label": label,
                 "collection_token": access_token or "",
                 "collection_url": f"/my/collections/{case.id}",
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # A dispute's page: its status and Odoo's portal chatter
+    # ------------------------------------------------------------------
+    @http.route(
+        "/my/collections/<int:case_id>/dispute/<int:dispute_id>",
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_collections_dispute_page(self, case_id, dispute_id, access_token=None, **kwargs):
+        """Open with the debtor's page (its user or its link) or with the dispute's own
+        token (the link in the dispute's notifications)."""
+        dispute = request.env["collection.dispute"].sudo().browse(dispute_id).exists()
+        if (
+            dispute
+            and access_token
+            and dispute.access_token
+            and dispute.case_id.id == case_id
+            and consteq(dispute.access_token, access_token)
+        ):
+            case = dispute.case_id
+        else:
+            case = self._collection_guard(case_id, access_token)
+        if not dispute or dispute.partner_id != case.partner_id:
+            raise NotFound()
+        return request.render(
+            "collections_management.portal_collections_dispute_page",
+            {
+                "page_name": "collections",
+                "case": case,
+                "dispute": dispute,
+                "state_label": dict(
+                    dispute._fields["state"]._description_selection(request.env)
+                ).get(dispute.state),
+                # Odoo's portal chatter posts with the dispute's token, as the debtor
+                "object": dispute,
+                "token": dispute._portal_ensure_token(),
+                "collection_url": f"/my/collections/{case.id}",
+                "collection_query": self._collection_query(case, access_token),
             },
         )

@@ -23,7 +23,7 @@ ACTIVE_STATES = ("open", "investigating")
 class CollectionDispute(models.Model):
     _name = "collection.dispute"
     _description = "Invoice Dispute"
-    _inherit = ["collection.case.document"]
+    _inherit = ["collection.case.document", "portal.mixin"]
     _order = "state_sequence, deadline, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "move_id", "partner_id"]
@@ -39,6 +39,7 @@ class CollectionDispute(models.Model):
         "credit_note_id",
         "first_notice_date",
         "validation_required",
+        "access_token",
     )
 
     # ------------------------------------------------------------------
@@ -187,6 +188,15 @@ class CollectionDispute(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    def _compute_access_url(self):
+        # its page on the customer portal, where the debtor exchanges messages on it
+        for dispute in self:
+            dispute.access_url = (
+                f"/my/collections/{dispute.case_id.id}/dispute/{dispute.id}"
+                if dispute.case_id
+                else "#"
+            )
+
     @api.depends("move_id")
     def _compute_case_id(self):
         # the debtor's open case, whoever works it: the record rules then decide whether
@@ -538,6 +548,8 @@ class CollectionDispute(models.Model):
                 for name, content in files
             ]
         )
+        # the debtor follows its dispute: the owner's replies reach it, with the link
+        dispute.message_subscribe(partner_ids=case.partner_id.ids)
         dispute.message_post(
             body=description or env._("Dispute opened on the portal."),
             author_id=case.partner_id.id,

@@ -32,6 +32,20 @@ def _posted_invoice(env, partner, amount, due):
     return invoice
 
 
+def _portal_user(env, login, debtor):
+    """A portal user (password: the login + "_pw") of a contact of `debtor`."""
+    contact = env["res.partner"].create(
+        {"name": f"{login} contact", "parent_id": debtor.id, "email": f"{login}@example.com"}
+    )
+    return new_test_user(
+        env,
+        login=login,
+        password=f"{login}_pw",
+        groups="base.group_portal",
+        partner_id=contact.id,
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestPortalPromiseDispute(CollectionsCommon):
     """What a debtor records on the portal: promises within and beyond the policy's
@@ -137,6 +151,8 @@ class TestPortalPromiseDispute(CollectionsCommon):
         contact = self.env["collection.contact"].sudo().search([("dispute_id", "=", dispute.id)])
         self.assertEqual((contact.channel, contact.direction), ("portal", "inbound"))
         self.assertEqual(self.case.stage_type, "dispute")
+        self.assertIn(self.debtor, dispute.message_partner_ids, "the debtor follows it")
+        self.assertEqual(dispute.access_url, f"/my/collections/{self.case.id}/dispute/{dispute.id}")
 
     @freeze_time(TODAY)
     def test_dispute_bad_input_records_nothing(self):
@@ -178,15 +194,7 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         cls.case_b = Case.search([("partner_id", "=", cls.debtor_two.id)])
         cls.token_a = cls.case_a.sudo()._portal_ensure_token()
         cls.token_b = cls.case_b.sudo()._portal_ensure_token()
-        cls.user_a = new_test_user(
-            cls.env,
-            login="portal_a",
-            password="portal_a_pw",
-            groups="base.group_portal",
-            partner_id=cls.env["res.partner"]
-            .create({"name": "Alice of A", "parent_id": cls.debtor.id, "email": "a@a.example"})
-            .id,
-        )
+        cls.user_a = _portal_user(cls.env, "portal_a", cls.debtor)
         cls.plan_b = cls.env["collection.payment.plan"].create(
             {
                 "partner_id": cls.debtor_two.id,
@@ -196,6 +204,14 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         )
         cls.plan_b.action_compute_schedule()
         cls.plan_b.action_propose_on_portal()
+        cls.dispute_b = cls.env["collection.dispute"].create(
+            {
+                "move_id": cls.invoice_b.id,
+                "amount": 10.0,
+                "reason_id": cls.env["collection.dispute.reason"].search([], limit=1).id,
+            }
+        )
+        cls.dispute_b._portal_ensure_token()
         run = cls.env["collection.run"].create({"company_id": cls.company.id})
         cls.letter_b = (
             cls.env["collection.communication"]
@@ -238,6 +254,23 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{self.case_a.id}/statement?access_token={self.token_a}"
         )
         self.assertEqual(statement.status_code, 200)
+        # a dispute's page opens with the debtor's link, and with the dispute's own token
+        reason = self.env["collection.dispute.reason"].search([], limit=1)
+        dispute = (
+            self.env["collection.dispute"]
+            .sudo()
+            ._portal_open(self.case_a, self.invoice_a.id, "5", reason.id, "Wrong colour")
+        )
+        for token in (self.token_a, dispute.access_token):
+            page = self.url_open(
+                f"/my/collections/{self.case_a.id}/dispute/{dispute.id}?access_token={token}"
+            )
+            self.assertEqual(page.status_code, 200)
+            self.assertIn('id="discussion"', page.text)
+        # the dispute's token opens no other page
+        self.assert_refused(
+            self.url_open(f"/my/collections/{self.case_a.id}?access_token={dispute.access_token}")
+        )
         for url in (
             f"/my/collections/{self.case_b.id}?access_token={self.token_a}",
             f"/my/collections/{self.case_b.id}",
@@ -266,6 +299,9 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{b}/plan/{self.plan_b.id}/agreement",
             f"/my/collections/{a}/plan/{self.plan_b.id}/agreement",
             f"/my/collections/{a}/plan/{self.plan_b.id}/pay",
+            f"/my/collections/{b}/dispute/{self.dispute_b.id}",
+            f"/my/collections/{a}/dispute/{self.dispute_b.id}",
+            f"/my/collections/{b}/dispute/{self.dispute_b.id}?access_token={self.token_a}",
         ]
         for url in gets:
             with self.subTest(url=url):
@@ -338,6 +374,23 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
         cls.case = cls.env["collection.case"].search([("partner_id", "=", cls.debtor.id)])
         cls.token = cls.case.sudo()._portal_ensure_token()
 
+    def _transaction(self, tx_context, amount):
+        """The transaction the payment form asks for, with the amount the browser sends."""
+        with mute_logger("odoo.addons.payment.models.payment_transaction"):
+            processing_values = self._get_processing_values(
+                tx_route=tx_context["transaction_route"],
+                provider_id=self.provider.id,
+                payment_method_id=self.payment_method_id,
+                token_id=None,
+                amount=amount,
+                flow="direct",
+                tokenization_requested=False,
+                landing_route=tx_context["landing_route"],
+                access_token=tx_context["access_token"],
+                payment_reference=tx_context["payment_reference"],
+            )
+        return self._get_tx(processing_values["reference"])
+
     def test_pay_all_overdue_with_the_link(self):
         ids = "&".join(f"invoice_ids={i}" for i in self.invoices.ids)
         url = f"/my/collections/{self.case.id}/pay?access_token={self.token}&{ids}"
@@ -345,20 +398,7 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
         self.assertEqual(response.status_code, 200)
         tx_context = self._get_payment_context(response)
         self.assertEqual(tx_context["amount"], 1000.0)
-        with mute_logger("odoo.addons.payment.models.payment_transaction"):
-            processing_values = self._get_processing_values(
-                tx_route=tx_context["transaction_route"],
-                provider_id=self.provider.id,
-                payment_method_id=self.payment_method_id,
-                token_id=None,
-                amount=1.0,  # what the browser says does not count
-                flow="direct",
-                tokenization_requested=False,
-                landing_route=tx_context["landing_route"],
-                access_token=tx_context["access_token"],
-                payment_reference=tx_context["payment_reference"],
-            )
-        tx = self._get_tx(processing_values["reference"])
+        tx = self._transaction(tx_context, 1.0)  # what the browser says does not count
         self.assertEqual(tx.amount, 1000.0)
         self.assertEqual(tx.invoice_ids, self.invoices)
         self.assertEqual(tx.partner_id, self.debtor)
@@ -369,35 +409,14 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
         self.assertFalse(self.case.is_open)
 
     def test_pay_one_invoice_logged_in(self):
-        user = new_test_user(
-            self.env,
-            login="portal_pay",
-            password="portal_pay_pw",
-            groups="base.group_portal",
-            partner_id=self.env["res.partner"]
-            .create({"name": "Payer", "parent_id": self.debtor.id, "email": "p@a.example"})
-            .id,
-        )
+        user = _portal_user(self.env, "portal_pay", self.debtor)
         self.authenticate(user.login, "portal_pay_pw")
         first = self.invoices[0]
         url = f"/my/collections/{self.case.id}/pay?invoice_ids={first.id}"
         tx_context = self._get_payment_context(
             self._make_http_get_request(self._build_url(url), {})
         )
-        with mute_logger("odoo.addons.payment.models.payment_transaction"):
-            processing_values = self._get_processing_values(
-                tx_route=tx_context["transaction_route"],
-                provider_id=self.provider.id,
-                payment_method_id=self.payment_method_id,
-                token_id=None,
-                amount=700.0,
-                flow="direct",
-                tokenization_requested=False,
-                landing_route=tx_context["landing_route"],
-                access_token=tx_context["access_token"],
-                payment_reference=tx_context["payment_reference"],
-            )
-        tx = self._get_tx(processing_values["reference"])
+        tx = self._transaction(tx_context, 700.0)
         self.assertEqual(tx.invoice_ids, first)
         tx._set_done()
         tx._post_process()
@@ -440,20 +459,7 @@ class TestPortalPayment(CollectionsCommon, AccountPaymentCommon, PaymentHttpComm
             self._make_http_get_request(self._build_url(url), {})
         )
         self.assertEqual(tx_context["amount"], 250.0)
-        with mute_logger("odoo.addons.payment.models.payment_transaction"):
-            processing_values = self._get_processing_values(
-                tx_route=tx_context["transaction_route"],
-                provider_id=self.provider.id,
-                payment_method_id=self.payment_method_id,
-                token_id=None,
-                amount=1000.0,  # the browser cannot choose the amount
-                flow="direct",
-                tokenization_requested=False,
-                landing_route=tx_context["landing_route"],
-                access_token=tx_context["access_token"],
-                payment_reference=tx_context["payment_reference"],
-            )
-        tx = self._get_tx(processing_values["reference"])
+        tx = self._transaction(tx_context, 1000.0)  # the browser cannot choose the amount
         self.assertEqual(tx.amount, 250.0)
         self.assertEqual(tx.invoice_ids, self.invoices)
         tx._set_done()
