@@ -9,7 +9,10 @@ import pytest
 from .odoo_client import REPO_DIR
 
 
-@pytest.mark.parametrize("addon", ["collections_management", "collections_management_sale"])
+@pytest.mark.parametrize(
+    "addon",
+    ["collections_management", "collections_management_sale", "collections_management_spreadsheet"],
+)
 def test_apps_show_the_description_from_readme(client, addon):
     client.login("admin", "admin")
     [module] = client.call(

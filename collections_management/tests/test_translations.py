@@ -57,3 +57,41 @@ class TestFrenchDebtor(CollectionsCommon):
         other_text = pdftotext(other.letter_attachment_id.raw)
         self.assertIn("Yours sincerely", other_text)
         self.assertIn(english.name, other_text)
+
+    def render(self, report_xmlid, records):
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        pdf, _report_type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report_xmlid, records.ids)
+        )
+        return pdftotext(pdf)
+
+    def test_french_statement_and_plan_agreement(self):
+        with freeze_time("2026-02-01"):
+            invoice = self.create_invoice(self.debtor, 300.0, "2026-01-10")
+            text = self.render(
+                "collections_management.action_report_collection_statement", self.debtor
+            )
+            self.env["collection.case"]._sync_cases(self.company)
+            plan = self.env["collection.payment.plan"].create(
+                {
+                    "partner_id": self.debtor.id,
+                    "instalment_count": 3,
+                    "frequency": "monthly",
+                    "date_first": "2026-03-01",
+                }
+            )
+            plan.action_activate()
+            agreement = self.render("collections_management.action_report_payment_plan", plan)
+        for expected in ("Relevé de compte", "Pièces ouvertes", "Solde dû", invoice.name):
+            self.assertIn(expected, text)
+        self.assertNotIn("Statement of Account", text)
+        for expected in (
+            "Accord d'échéancier",
+            "(le créancier) et",
+            "Le débiteur reconnaît devoir",
+            "Nom, date et signature",
+        ):
+            self.assertIn(expected, agreement)
+        self.assertNotIn("acknowledges owing", agreement)
