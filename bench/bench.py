@@ -225,7 +225,62 @@ def source_hash(folder):
 # ----------------------------------------------------------------------
 # Measures
 # ----------------------------------------------------------------------
-def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile):
+def with_emails(result):
+    """OCA's line generation followed by its email step, as one measure."""
+    return {
+        **result,
+        "seconds": result["seconds"] + result["email_seconds"],
+        "queries": result["queries"] + result["email_queries"],
+        "peak_rss_mb": max(result["peak_rss_mb"], result["email_peak_rss_mb"]),
+    }
+
+
+def run_workers(odoo, db, count):
+    """`count` worker processes on one run left running by the cron: they load Odoo,
+    say they are ready, start together and share the run's batches. The measure is
+    from the first start to the last end."""
+    prepared = odoo.work("ours-prepare", db, day=1)
+    stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+    go = RESULTS / f"tmp-go-{stamp}"
+    processes = []
+    for number in range(count):
+        ready = RESULTS / f"tmp-ready-{stamp}-{number}"
+        out = RESULTS / f"tmp-worker-{stamp}-{number}.json"
+        command = [
+            odoo.python, WORKER, "ours-work", "--conf", odoo.conf, "--db", db, "--out", out,
+            "--ready", ready, "--go", go,
+        ]  # fmt: skip
+        processes.append((subprocess.Popen([str(part) for part in command]), ready, out))
+    for process, ready, _out in processes:
+        while not ready.exists():
+            if process.poll() is not None:
+                raise RuntimeError(f"a worker exited with {process.returncode}")
+            time.sleep(0.05)
+    go.write_text("go")
+    reports = []
+    for process, ready, out in processes:
+        if process.wait() != 0:
+            raise RuntimeError(f"a worker exited with {process.returncode}")
+        reports.append(json.loads(out.read_text()))
+        out.unlink()
+        ready.unlink()
+    go.unlink()
+    done = sum(report["communications"] for report in reports)
+    if done != prepared["communications"]:
+        raise RuntimeError(f"{done} communications executed of {prepared['communications']}")
+    seconds = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    return {
+        "seconds": seconds,
+        "queries": None,
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in reports),
+        "communications": done,
+        "batches": sum(r["batches"] for r in reports),
+        "batches_by_worker": [r["batches"] for r in reports],
+        "debtors_per_second_executed": done / seconds if seconds else None,
+    }
+
+
+def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile, workers, letters, stale):
     run_db = f"{PREFIX}{size}_run"
     samples = {}
 
@@ -241,18 +296,24 @@ def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile):
 
     for repeat in range(runs):
         log(f"run {repeat + 1}/{runs}: OCA account_credit_control")
-        for analyze in (True, False):
+        for analyze in (True, False) if stale else (True,):
             clone_db(oca_tpl, run_db, autovacuum=False)
-            day1 = odoo.work("oca-run", run_db, day=1, mark_sent=True, profile=prof("oca1", repeat))
+            day1 = odoo.work(
+                "oca-run", run_db, day=1, mark_sent=True, emails=analyze,
+                profile=prof("oca1", repeat),
+            )  # fmt: skip
             if analyze:
                 keep("oca_day1", day1)
+                keep("oca_day1_emails", with_emails(day1))
                 psql(run_db, "ANALYZE")
-            keep(
-                "oca_day2" if analyze else "oca_day2_stale",
-                odoo.work("oca-run", run_db, day=2, profile=prof(f"oca2{analyze}", repeat)),
+            day2 = odoo.work(
+                "oca-run", run_db, day=2, emails=analyze, profile=prof(f"oca2{analyze}", repeat)
             )
+            keep("oca_day2" if analyze else "oca_day2_stale", day2)
+            if analyze:
+                keep("oca_day2_emails", with_emails(day2))
         log(f"run {repeat + 1}/{runs}: collections_management")
-        for analyze in (True, False):
+        for analyze in (True, False) if stale else (True,):
             clone_db(ours_tpl, run_db, autovacuum=False)
             if analyze:
                 keep("floor_day1", odoo.work("floor", run_db, day=1))
@@ -270,6 +331,12 @@ def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile):
                 "ours_b_day2" if analyze else "ours_b_day2_stale",
                 odoo.work("ours-run", run_db, day=2, profile=prof(f"b2{analyze}", repeat)),
             )
+        for count in (1, 2) if workers else ():
+            log(f"run {repeat + 1}/{runs}: {count} worker process(es) on one run")
+            clone_db(ours_tpl, run_db, autovacuum=False)
+            keep(f"ours_workers_{count}", run_workers(odoo, run_db, count))
+        if not letters:
+            continue
         log(f"run {repeat + 1}/{runs}: letters")
         clone_db(ours_tpl, run_db, autovacuum=False)
         psql(run_db, "UPDATE collection_policy SET allow_level_skip = TRUE")
@@ -299,22 +366,21 @@ def summarize(samples, facts):
             results[0].get("overdue") or facts["overdue_day2" if "day2" in name else "overdue_day1"]
         )
         row["overdue_invoices"] = overdue
-        row["queries_per_overdue_invoice"] = row["queries"] / overdue if overdue else None
+        row["queries_per_overdue_invoice"] = (
+            row["queries"] / overdue if overdue and row["queries"] is not None else None
+        )
         for key in (
             "lines", "communications", "emails_queued", "letters_to_render", "batches",
             "invoices_listed", "letters_rendered", "letters_waiting", "debtors",
-            "debtors_per_second_executed", "letters_failed", "batch_size",
+            "debtors_per_second_executed", "letters_failed", "batch_size", "email_seconds",
+            "email_lines",
         ):  # fmt: skip
             if results[0].get(key) is not None:
                 row[key] = median_of(results, key)
         row["phases"] = results[0].get("phases")
         rows[name] = row
     ratios = {}
-    for oca, ours in (
-        ("oca_day1", "ours_b_day1"),
-        ("oca_day2", "ours_b_day2"),
-        ("oca_day2_stale", "ours_b_day2_stale"),
-    ):
+    for oca, ours in PAIRS.items():
         if oca in rows and ours in rows:
             ratios[f"{oca} / {ours}"] = {
                 "seconds": rows[oca]["seconds"] / rows[ours]["seconds"],
@@ -325,21 +391,37 @@ def summarize(samples, facts):
             ratios[f"{ours} / {floor}"] = {
                 "seconds": rows[ours]["seconds"] / rows[floor]["seconds"]
             }
+    if "ours_workers_1" in rows and "ours_workers_2" in rows:
+        ratios["ours_workers_1 / ours_workers_2"] = {
+            "seconds": rows["ours_workers_1"]["seconds"] / rows["ours_workers_2"]["seconds"]
+        }
     return rows, ratios
 
 
+# OCA's measure: the one of ours it is compared with
+PAIRS = {
+    "oca_day1": "ours_b_day1",
+    "oca_day1_emails": "ours_b_day1",
+    "oca_day2": "ours_b_day2",
+    "oca_day2_emails": "ours_b_day2",
+    "oca_day2_stale": "ours_b_day2_stale",
+}
 LABELS = {
     "floor_day1": "floor: one SQL aggregate, day 1",
     "ours_a_day1": "ours (a) preview, day 1",
     "ours_b_day1": "ours (b) decide+record, day 1",
     "oca_day1": "OCA run, day 1",
+    "oca_day1_emails": "OCA run + its emails, day 1",
     "floor_day2": "floor: one SQL aggregate, day 2",
     "ours_a_day2": "ours (a) preview, day 2",
     "ours_b_day2": "ours (b) decide+record, day 2",
     "oca_day2": "OCA run, day 2",
+    "oca_day2_emails": "OCA run + its emails, day 2",
     "ours_b_day2_stale": "ours (b) day 2, stale stats",
     "oca_day2_stale": "OCA run, day 2, stale stats",
     "ours_c_letters": "ours (c) letters",
+    "ours_workers_1": "ours (b) batches of a run, 1 worker process",
+    "ours_workers_2": "ours (b) batches of a run, 2 worker processes",
 }
 
 
@@ -348,10 +430,7 @@ def table(size, rows, ratios):
         f"| {size} | median s | queries | queries / overdue inv. | peak RSS MB | OCA / ours (s) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    pairs = {
-        "oca_day1": "ours_b_day1", "oca_day2": "ours_b_day2",
-        "oca_day2_stale": "ours_b_day2_stale",
-    }  # fmt: skip
+    pairs = PAIRS
     for name, label in LABELS.items():
         if name not in rows:
             continue
@@ -363,9 +442,16 @@ def table(size, rows, ratios):
             done, failed = row.get("letters_rendered") or 0, row.get("letters_failed") or 0
             label += f" ({done:.0f} rendered, {failed:.0f} failed)"
         qpi = row["queries_per_overdue_invoice"]
+        queries = "" if row["queries"] is None else f"{row['queries']:.0f}"
+        qpi = "" if qpi is None else f"{qpi:.3f}"
+        if name.startswith("ours_workers"):
+            ratio = f"{row['communications']:.0f} debtors"
+            if name == "ours_workers_2" and "ours_workers_1" in rows:
+                speed_up = rows["ours_workers_1"]["seconds"] / row["seconds"]
+                ratio += f", speed-up {speed_up:.2f}x"
         lines.append(
-            f"| {label} | {row['seconds']:.3f} | {row['queries']:.0f} | "
-            f"{qpi:.3f} | {row['peak_rss_mb']:.0f} | {ratio} |"
+            f"| {label} | {row['seconds']:.3f} | {queries} | "
+            f"{qpi} | {row['peak_rss_mb']:.0f} | {ratio} |"
         )
     if "ours_b_day1" in rows:
         row = rows["ours_b_day1"]
@@ -391,13 +477,19 @@ def table(size, rows, ratios):
 
 def targets(rows, ratios, other_size_rows=None):
     checks = {}
-    for oca, ours in (("oca_day1", "ours_b_day1"), ("oca_day2", "ours_b_day2")):
-        key = f"{oca} / {ours}"
+    for oca, times in (
+        ("oca_day1", 20), ("oca_day2", 20), ("oca_day1_emails", 40), ("oca_day2_emails", 40),
+    ):  # fmt: skip
+        key = f"{oca} / {PAIRS[oca]}"
         if key in ratios:
-            checks[f"(b) >= 20x faster than OCA: {oca}"] = ratios[key]["seconds"] >= 20
-    if "ours_a_day1 / floor_day1" in ratios:
-        checks["(a) within 10x of the SQL floor (day 1)"] = (
-            ratios["ours_a_day1 / floor_day1"]["seconds"] <= 10
+            checks[f"(b) >= {times}x faster than {oca}"] = ratios[key]["seconds"] >= times
+    for day in ("day1", "day2"):
+        key = f"ours_a_{day} / floor_{day}"
+        if key in ratios:
+            checks[f"(a) within 10x of the SQL floor ({day})"] = ratios[key]["seconds"] <= 10
+    if "ours_workers_1 / ours_workers_2" in ratios:
+        checks["two workers >= 1.6x one"] = (
+            ratios["ours_workers_1 / ours_workers_2"]["seconds"] >= 1.6
         )
     if "ours_b_day1" in rows:
         rate = rows["ours_b_day1"].get("debtors_per_second_executed")
@@ -434,6 +526,13 @@ def main():
         help="render at most this many letters in (c) (default: all at small, 200 above)",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="cProfile the first run")
+    parser.add_argument("--no-letters", action="store_true", help="leave out (c) letters")
+    parser.add_argument(
+        "--no-stale", action="store_true", help="leave out day 2 with stale statistics"
+    )
+    parser.add_argument(
+        "--no-workers", action="store_true", help="leave out the one/two worker processes"
+    )
     args = parser.parse_args()
     python, odoo_root = os.environ["PYTHON"], os.environ["ODOO_ROOT"]
     letter_limit = args.letter_limit
@@ -445,7 +544,10 @@ def main():
     _ledger, oca_tpl, ours_tpl = ensure_templates(odoo, args.size, args.rebuild, oca_addons)
     facts = odoo.work("facts", oca_tpl)
     log(f"ledger: {facts}")
-    samples = measure(odoo, args.size, oca_tpl, ours_tpl, args.runs, letter_limit, args.profile)
+    samples = measure(
+        odoo, args.size, oca_tpl, ours_tpl, args.runs, letter_limit, args.profile,
+        workers=not args.no_workers, letters=not args.no_letters, stale=not args.no_stale,
+    )  # fmt: skip
     rows, ratios = summarize(samples, facts)
     checks = targets(rows, ratios)
     text = table(args.size, rows, ratios)

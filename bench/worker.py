@@ -278,6 +278,35 @@ def oca_run(env, args):
         env.cr.commit()
     result.update(meter.result)
     result["lines"] = len(run.line_ids)
+    if args.emails:
+        # OCA's email step on the day's lines, as a user does it: the lines to email
+        # are marked to be sent (credit.control.marker), then credit.control.emailer
+        # makes one communication per debtor and level and posts its email.
+        email_meter = Meter(args.profile and args.profile.replace(".prof", "-emails.prof"))
+        # like ours: the invoices listed in the body, no PDF attached (OCA's template
+        # attaches a summary report rendered by wkhtmltopdf per email)
+        levels = policy.level_ids.filtered(lambda level: level.channel == "email")
+        levels.mail_show_invoice_detail = True
+        levels.email_template_id.report_template_ids = False
+        env.cr.commit()
+        mails_before = env["mail.mail"].search_count([])
+        # queued only, as ours are (no SMTP connection during the measure)
+        env = env(context=dict(env.context, mail_notify_force_send=False))
+        with frozen(day), email_meter.measure():
+            lines = run.line_ids.filtered(lambda line: line.channel == "email")
+            marker = env["credit.control.marker"].create(
+                {"name": "to_be_sent", "line_ids": [Command.set(lines.ids)]}
+            )
+            marker.mark_lines()
+            emailer = env["credit.control.emailer"].create({"line_ids": [Command.set(lines.ids)]})
+            emailer.email_lines()
+            env.flush_all()
+            env.cr.commit()
+        result["email_seconds"] = email_meter.result["seconds"]
+        result["email_queries"] = email_meter.result["queries"]
+        result["email_peak_rss_mb"] = email_meter.result["peak_rss_mb"]
+        result["emails_queued"] = env["mail.mail"].search_count([]) - mails_before
+        result["email_lines"] = len(lines)
     result["lines_by_level"] = {
         str(level): count
         for level, count in env["credit.control.line"]._read_group(
@@ -404,6 +433,52 @@ def ours_run(env, args):
     return result
 
 
+@task
+def ours_prepare(env, args):
+    """A run previewed and left running, as the daily cron leaves it for its workers."""
+    day = ledger_today(env) + datetime.timedelta(days=args.day - 1)
+    with frozen(day):
+        run = env["collection.run"].create({"company_id": env.company.id, "trigger": "cron"})
+        run._compute_proposals()
+        run.state = "running"
+        env.flush_all()
+        env.cr.commit()
+    return {"run": run.id, "communications": len(run.communication_ids)}
+
+
+@task
+def ours_work(env, args):
+    """One cron worker on the running run (`_cron_process_runs`), started together with
+    the others: it says it is ready, waits for the go, and reports when it started and
+    ended on the machine's monotonic clock (shared by the processes)."""
+    day = ledger_today(env) + datetime.timedelta(days=args.day - 1)
+    executed = []
+    Communication = type(env["collection.communication"])
+    execute = Communication._execute
+
+    def counting_execute(self):
+        executed.append(len(self))
+        return execute(self)
+
+    Communication._execute = counting_execute
+    env.cr.commit()
+    Path(args.ready).write_text("ready")
+    while not Path(args.go).exists():
+        time.sleep(0.01)
+    with frozen(day):
+        start = clock()
+        env["collection.run"]._cron_process_runs()
+        env.cr.commit()
+        end = clock()
+    return {
+        "start": start,
+        "end": end,
+        "batches": len(executed),
+        "communications": sum(executed),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
 def serve_http(env, db):
     """Letters are printed by wkhtmltopdf, which fetches the report's assets over HTTP,
     as it does from a running server's cron: start Odoo's HTTP server in a thread."""
@@ -488,6 +563,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--day", type=int, default=1)
     parser.add_argument("--mark-sent", action="store_true")
+    parser.add_argument("--emails", action="store_true")
+    parser.add_argument("--ready")
+    parser.add_argument("--go")
     parser.add_argument("--skip-levels", action="store_true")
     parser.add_argument("--profile")
     parser.add_argument("--letter-batch", type=int, default=50)

@@ -1,3 +1,4 @@
+import datetime
 import math
 
 from odoo import api, models
@@ -6,6 +7,30 @@ from odoo.exceptions import ValidationError
 MODULE = "collections_management"
 # What an integer column holds (PostgreSQL int4).
 INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# values of these exact types need no conversion to be checked
+CHEAP_TYPES = {
+    "integer": (int,),
+    "float": (float, int),
+    "monetary": (float, int),
+    "date": (datetime.date,),
+    "datetime": (datetime.datetime,),
+}
+
+
+def _plainly_valid(field, value):
+    """Whether the value obviously passes the checks below: empty, or of the exact
+    type the field stores and within its column, or a name that is not blank."""
+    if field.type in CHEAP_TYPES:
+        if value in (False, None):
+            return True
+        if type(value) not in CHEAP_TYPES[field.type]:
+            return False
+        if field.type == "integer":
+            return INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]
+        return field.type in ("date", "datetime") or math.isfinite(value)
+    if field.type in ("char", "text") and field.required:
+        return not isinstance(value, str) or bool(value.strip())
+    return True
 
 
 class Base(models.AbstractModel):
@@ -41,6 +66,8 @@ class Base(models.AbstractModel):
 
     @api.model
     def _collection_check_value(self, field, value):
+        if _plainly_valid(field, value):
+            return  # the common case, without the cost of building the messages
         _ = self.env._
         label = field._description_string(self.env)
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."

@@ -6,11 +6,21 @@ from itertools import pairwise
 from lxml import html
 from markupsafe import Markup
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import email_normalize, format_datetime
 from odoo.tools.pdf import PdfReader, PdfWriter
 
-from ..tools import COLLECTOR, MANAGER, PERIOD_DAYS, clamp, link_each, requires_group, write_each
+from ..tools import (
+    COLLECTOR,
+    MANAGER,
+    PERIOD_DAYS,
+    clamp,
+    insert_messages,
+    insert_rows,
+    link_each,
+    requires_group,
+    write_each,
+)
 from .collection_contact import CHANNELS, OPTOUT_FIELD
 
 _logger = logging.getLogger(__name__)
@@ -247,7 +257,7 @@ class CollectionCommunication(models.Model):
             rendered = template._generate_template(communications.ids, ["subject", "email_from"])
             bodies = communications._render_email_bodies(template)
             bodies = communications._add_optout_line(bodies)
-            vals_list = []
+            messages, mails = [], []
             for communication in communications:
                 values = rendered[communication.id]
                 thread = communication.case_id or communication.partner_id
@@ -256,27 +266,42 @@ class CollectionCommunication(models.Model):
                     or communication.company_id.email_formatted
                     or self.env.user.email_formatted
                 )
-                vals_list.append(
+                messages.append(
                     {
                         "subject": values.get("subject"),
-                        "body_html": bodies[communication.id],
                         "body": bodies[communication.id],
                         "email_from": email_from,
                         "reply_to": reply_to[thread._name].get(thread.id) or email_from,
-                        "recipient_ids": [Command.link(communication.partner_id.id)],
                         "model": thread._name,
                         "res_id": thread.id,
                         "message_type": "email_outgoing",
                         "subtype_id": note.id,
+                        "is_internal": False,
                         "author_id": self.env.user.partner_id.id,
-                        "auto_delete": False,
                         "record_company_id": communication.company_id.id,
-                        "scheduled_date": deferred.get(communication.id, False),
                     }
                 )
-            mails = self.env["mail.mail"].sudo().create(vals_list)
+                mails.append((bodies[communication.id], deferred.get(communication.id)))
+            mails = self._insert_mails(messages, mails)
             communications._link_each("mail_id", mails)
+            link_each(mails, "recipient_ids", [c.partner_id for c in communications])
         return failed
+
+    @api.model
+    def _insert_mails(self, messages, mails):
+        """The outgoing emails: their messages (`insert_messages`) and their mail.mail
+        rows ((body, scheduled date) per message), in two statements. Bodies are the
+        run's own QWeb output, stored without the sanitizer's pass."""
+        messages = insert_messages(self.env, messages)
+        return insert_rows(
+            self.env["mail.mail"].sudo(),
+            ["mail_message_id", "body_html", "state", "auto_delete", "is_notification",
+             "scheduled_date"],
+            [
+                (message.id, str(body), "outgoing", False, False, scheduled or None)
+                for message, (body, scheduled) in zip(messages, mails, strict=True)
+            ],
+        )  # fmt: skip
 
     def _guard_requests(self):
         """One guard request per channel a communication uses (email, letter, SMS)."""

@@ -1,13 +1,17 @@
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..tools import COLLECTOR, LEVEL_DELAY_DAYS, MANAGER, clamp, requires_group
+from ..tools import COLLECTOR, LEVEL_DELAY_DAYS, MANAGER, clamp, insert_rows, requires_group
+
+# conflicts in a row with other workers before a worker gives up (the next call goes on)
+MAX_CONFLICTS = 20
 
 
 class CollectionRun(models.Model):
@@ -161,40 +165,55 @@ class CollectionRun(models.Model):
                 invoices_by_partner[partner_id].append(row)
 
         cases = Case.search([("company_id", "=", company.id), ("is_open", "=", True)])
-        case_by_partner = {case.partner_id.id: case for case in cases}
-        vals_list = []
+        case_by_partner = {case.partner_id.id: case.id for case in cases}
+        proposals = []
         for partner_id, invoices in invoices_by_partner.items():
             reached = [row["next_level"] for row in invoices if row["next_level"]]
-            if not reached:
-                continue
-            level = max(reached, key=lambda lvl: (lvl.delay, lvl.id))
-            vals_list.append(
-                {
-                    "run_id": self.id,
-                    "company_id": company.id,
-                    "partner_id": partner_id,
-                    "case_id": case_by_partner.get(partner_id, Case).id,
-                    "date": self.date,
-                    "level_id": level.id,
-                    "amount_total": sum(row["residual"] for row in invoices),
-                    "amount_overdue": sum(row["residual"] for row in invoices if row["days"] > 0),
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "move_id": row["move_id"],
-                                "company_id": company.id,
-                                "level_id": row["next_level"].id if row["next_level"] else False,
-                                "previous_level_id": row["level_id"],
-                                "date_maturity": row["date_maturity"],
-                                "days_overdue": row["days"],
-                                "amount_residual": row["residual"],
-                            }
-                        )
-                        for row in invoices
-                    ],
-                }
-            )
-        return self.env["collection.communication"].create(vals_list)
+            if reached:
+                level = max(reached, key=lambda lvl: (lvl.delay, lvl.id))
+                proposals.append((partner_id, level, invoices))
+        return self._insert_proposals(proposals, case_by_partner)
+
+    def _insert_proposals(self, proposals, case_by_partner):
+        """Write the draft communications and their lines, two statements whatever
+        their number. `proposals` lists (debtor id, level, invoice rows)."""
+        company = self.company_id
+        money = company.currency_id.round
+        communications = insert_rows(
+            self.env["collection.communication"],
+            [
+                "run_id", "company_id", "partner_id", "case_id", "date", "level_id",
+                "amount_total", "amount_overdue", "state", "letter_state",
+            ],
+            [
+                (
+                    self.id, company.id, partner_id, case_by_partner.get(partner_id), self.date,
+                    level.id, money(sum(row["residual"] for row in invoices)),
+                    money(sum(row["residual"] for row in invoices if row["days"] > 0)),
+                    "draft", "none",
+                )
+                for partner_id, level, invoices in proposals
+            ],
+        )  # fmt: skip
+        insert_rows(
+            self.env["collection.communication.line"],
+            [
+                "communication_id", "move_id", "company_id", "level_id", "previous_level_id",
+                "date_maturity", "days_overdue", "amount_residual",
+            ],
+            [
+                (
+                    communication_id, row["move_id"], company.id,
+                    row["next_level"].id if row["next_level"] else None, row["level_id"],
+                    row["date_maturity"], row["days"], money(row["residual"]),
+                )
+                for communication_id, (_partner, _level, invoices) in zip(
+                    communications.ids, proposals, strict=True
+                )
+                for row in invoices
+            ],
+        )  # fmt: skip
+        return communications
 
     @api.model
     def _next_level(self, sorted_levels, policy, current, days):
@@ -322,12 +341,7 @@ class CollectionRun(models.Model):
     def _process_batch(self):
         """Execute the next batch of this run's communications; True if any was done."""
         self.ensure_one()
-        batch = self.env["collection.communication"].search(
-            [("run_id", "=", self.id), ("state", "=", "draft")],
-            limit=max(self.company_id.collection_batch_size, 1),
-            order="id",
-        )
-        batch = batch.try_lock_for_update()
+        batch = self._claim_batch()
         if not batch:
             return False
         # A run previewed before another run of the same day contacted the debtor (the
@@ -342,6 +356,22 @@ class CollectionRun(models.Model):
         )
         (batch - twice)._execute()
         return True
+
+    def _claim_batch(self):
+        """Lock the next draft communications of the run that no other worker holds
+        (`FOR UPDATE SKIP LOCKED`): several cron workers share a run's batches, each
+        debtor's communication going to exactly one of them. A worker that dies
+        releases its batch with its transaction; the next pass takes it again."""
+        Communication = self.env["collection.communication"]
+        query = Communication._search(
+            [("run_id", "=", self.id), ("state", "=", "draft")],
+            order="id",
+            limit=max(self.company_id.collection_batch_size, 1),
+        )
+        Communication.flush_model(["run_id", "state"])
+        # a conflict with another worker is expected and handled: not a bad query
+        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()), log_exceptions=False)
+        return Communication.browse(row[0] for row in self.env.cr.fetchall())
 
     def _finish(self):
         for run in self:
@@ -451,18 +481,33 @@ class CollectionRun(models.Model):
     @api.model
     def _cron_process_runs(self):
         """Process running runs batch by batch, committing after each one; a crash or a
-        timeout loses at most the batch in progress, which the next call redoes."""
+        timeout loses at most the batch in progress, which the next call redoes.
+
+        Several workers may run this at once (cron workers of several servers): each
+        claims batches no other holds (`_claim_batch`). A batch that another worker
+        committed after this transaction's snapshot was taken cannot be locked
+        (PostgreSQL's repeatable read refuses it); the transaction, which has done
+        nothing yet, starts again with a fresh snapshot."""
+        conflicts = 0
         while True:
-            run = self.search([("state", "=", "running")], limit=1, order="id")
-            if not run:
-                return
-            run = run.with_company(run.company_id)
-            if run._process_batch():
-                remaining = run.pending_count
-            else:
-                if run.pending_count:
-                    return  # the rest is locked by another worker
-                run._finish()
-                remaining = 0
+            try:
+                run = self.search([("state", "=", "running")], limit=1, order="id")
+                if not run:
+                    return
+                run = run.with_company(run.company_id)
+                if run._process_batch():
+                    remaining = run.pending_count
+                else:
+                    if run.pending_count or not run.try_lock_for_update():
+                        return  # the rest is in another worker's hands, which finishes it
+                    run._finish()
+                    remaining = 0
+            except SerializationFailure:
+                conflicts += 1
+                if conflicts > MAX_CONFLICTS:
+                    raise
+                self.env.cr.rollback()
+                continue
+            conflicts = 0
             if not self.env["ir.cron"]._commit_progress(1, remaining=remaining):
                 return

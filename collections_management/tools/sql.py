@@ -4,7 +4,9 @@ Both helpers keep the raw SQL / ORM boundary: the fields they write are flushed 
 (a pending ORM write would otherwise overwrite the statement later) and invalidated
 after (the cache would otherwise keep the old values)."""
 
+from odoo import fields as odoo_fields
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 
 def write_each(model, fnames, rows):
@@ -66,3 +68,81 @@ def link_each(records, fname, targets):
         )
     )
     records.invalidate_recordset([fname], flush=False)
+
+
+def insert_rows(model, fnames, rows):
+    """Insert one record per row of `rows` (tuples of the values of `fnames`, as the
+    database stores them) in one `INSERT ... SELECT FROM unnest(...)`, and return the
+    new records in the order of `rows`.
+
+    For the system's own records only: no default, compute, constraint, access check
+    or input check runs, so every required column must be in `fnames`. The one2many
+    fields that list the new records (the inverses of the many2one fields written) are
+    invalidated, so that the cache shows them."""
+    if not rows:
+        return model.browse()
+    fields = [model._fields[fname] for fname in fnames]
+    model.flush_model()
+    columns = list(zip(*rows, strict=True))
+    ids = sorted(  # ids come from the sequence in the order of the rows
+        row[0]
+        for row in model.env.execute_query(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s, create_uid, create_date, write_uid, write_date)
+                SELECT %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(columns)s, position)
+              ORDER BY v.position
+             RETURNING id
+                """,
+                table=SQL.identifier(model._table),
+                columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
+                values=SQL(", ").join(SQL("v.%s", SQL.identifier(fname)) for fname in fnames),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
+                    for field, column in zip(fields, columns, strict=True)
+                ),
+                uid=model.env.uid,
+                now=model.env.cr.now(),
+            )
+        )
+    )
+    for field in fields:
+        if field.type in ("many2one", "many2one_reference"):
+            for inverse in model.pool.field_inverses[field]:
+                model.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+    return model.browse(ids)
+
+
+MESSAGE_FIELDS = (
+    "model", "res_id", "record_company_id", "message_type", "subtype_id", "is_internal",
+    "author_id", "email_from", "reply_to", "subject", "body",
+)  # fmt: skip
+
+
+def insert_messages(env, vals_list):
+    """Insert mail.message rows in one statement and return them, in order.
+
+    `vals_list` are dicts of MESSAGE_FIELDS (missing ones are empty; `message_id` and
+    `email_add_signature` as mail.message sets them unless given). For the bodies
+    this module renders itself (QWeb escapes what they print): they are stored as
+    they are, without the sanitizer's pass over each one. The chatters of the
+    documents are invalidated like `mail.message.create` does."""
+    now = odoo_fields.Datetime.now()
+    names = [*MESSAGE_FIELDS, "message_id", "date", "email_add_signature"]
+    rows = [
+        (
+            *(vals.get(name) for name in MESSAGE_FIELDS),
+            vals.get("message_id")
+            or generate_tracking_message_id(f"{vals['res_id']}-{vals['model']}"),
+            now,
+            vals.get("email_add_signature", True),
+        )
+        for vals in vals_list
+    ]
+    messages = insert_rows(env["mail.message"].sudo(), names, rows)
+    for model in {vals["model"] for vals in vals_list}:
+        env[model].invalidate_model(
+            ["message_ids", "message_needaction", "message_needaction_counter"], flush=False
+        )
+    return messages
