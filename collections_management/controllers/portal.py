@@ -167,6 +167,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
                 limit=20,
             )
         )
+        statements = self._collection_statements_sent(case)
         policy = request.env["collection.policy"]._get_partner_policies(partner, case.company_id)[
             partner.id
         ]
@@ -187,6 +188,7 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             "disputes": disputes,
             "plans": plans,
             "letters": letters,
+            "statements": statements,
             "policy": policy,
             "reasons": reasons,
             "collection_token": access_token or "",
@@ -195,6 +197,26 @@ class CollectionPortal(PortalAccount, PaymentPortal):
             "message": request.session.pop("collection_portal_message", None),
             "error": request.session.pop("collection_portal_error", None),
         }
+
+    def _collection_statements_sent(self, case):
+        """The statements emailed to the debtor: the PDFs of the messages on it."""
+        messages = (
+            request.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", case.partner_id.id),
+                    ("message_type", "in", ("comment", "email", "email_outgoing")),
+                    ("attachment_ids", "!=", False),
+                ],
+                order="date desc, id desc",
+                limit=50,
+            )
+        )
+        return messages.attachment_ids.filtered(
+            lambda a: a.name.startswith("Statement") and a.mimetype == "application/pdf"
+        )
 
     def _collection_statuses(self, case, promises, plans, disputes):
         """The account's status in the customer's words: no stage, score or note."""
@@ -279,6 +301,23 @@ class CollectionPortal(PortalAccount, PaymentPortal):
         communication = request.env["collection.communication"].sudo().browse(communication_id)
         attachment = communication.exists().letter_attachment_id
         if not attachment or communication.partner_id != case.partner_id:
+            raise NotFound()
+        return self._collection_pdf(attachment.raw, attachment.name)
+
+    @http.route(
+        "/my/collections/<int:case_id>/statement/<int:attachment_id>",
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_collections_statement_sent(
+        self, case_id, attachment_id, access_token=None, **kwargs
+    ):
+        case = self._collection_guard(case_id, access_token)
+        attachment = self._collection_statements_sent(case).filtered(
+            lambda a: a.id == attachment_id
+        )
+        if not attachment:
             raise NotFound()
         return self._collection_pdf(attachment.raw, attachment.name)
 

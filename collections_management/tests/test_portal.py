@@ -212,6 +212,10 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             }
         )
         cls.dispute_b._portal_ensure_token()
+        cls.statement_a, cls.statement_b = (
+            cls._statement_sent(cls.debtor),
+            cls._statement_sent(cls.debtor_two),
+        )
         run = cls.env["collection.run"].create({"company_id": cls.company.id})
         cls.letter_b = (
             cls.env["collection.communication"]
@@ -230,6 +234,23 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
         cls.letter_b.letter_attachment_id = cls.env["ir.attachment"].create(
             {"name": "secret-b.pdf", "raw": b"%PDF B secret", "res_model": "res.partner"}
         )
+
+    @classmethod
+    def _statement_sent(cls, debtor):
+        """A statement emailed to `debtor`: a message on it with the PDF."""
+        attachment = cls.env["ir.attachment"].create(
+            {
+                "name": f"Statement - {debtor.name}.pdf",
+                "raw": f"%PDF statement of {debtor.name}".encode(),
+                "mimetype": "application/pdf",
+                "res_model": "res.partner",
+                "res_id": debtor.id,
+            }
+        )
+        debtor.message_post(
+            body="Your statement", attachment_ids=attachment.ids, message_type="comment"
+        )
+        return attachment
 
     def assert_refused(self, response, *secrets):
         self.assertIn(response.status_code, (403, 404), response.url)
@@ -254,6 +275,13 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{self.case_a.id}/statement?access_token={self.token_a}"
         )
         self.assertEqual(statement.status_code, 200)
+        self.assertIn(f"statement/{self.statement_a.id}", response.text)
+        self.assertNotIn(f"statement/{self.statement_b.id}", response.text)
+        sent = self.url_open(
+            f"/my/collections/{self.case_a.id}/statement/{self.statement_a.id}"
+            f"?access_token={self.token_a}"
+        )
+        self.assertEqual(sent.content, b"%PDF statement of Debtor One")
         # a dispute's page opens with the debtor's link, and with the dispute's own token
         reason = self.env["collection.dispute.reason"].search([], limit=1)
         dispute = (
@@ -291,6 +319,8 @@ class TestPortalAccess(CollectionsCommon, HttpCase):
             f"/my/collections/{b}",
             f"/my/collections/{b}?access_token={self.token_a}",
             f"/my/collections/{b}/statement",
+            f"/my/collections/{b}/statement/{self.statement_b.id}",
+            f"/my/collections/{a}/statement/{self.statement_b.id}",
             f"/my/collections/{b}/letter/{self.letter_b.id}",
             f"/my/collections/{a}/letter/{self.letter_b.id}",
             f"/my/collections/{b}/invoice/{self.invoice_b.id}",
