@@ -26,7 +26,7 @@ def test_held_customer_order_refused_then_overridden(odoo_server, client, browse
     action = client.ref("sale.action_quotations")
 
     # the salesperson is refused, with the reason and who can release it
-    login(browser, odoo_server.base_url, "salesperson", "salesperson")
+    login(browser, odoo_server.base_url, "csales", "csales")
     _open_order(browser, odoo_server.base_url, action, order["id"])
     banner = wait(browser).until(
         EC.visibility_of_element_located((By.CSS_SELECTOR, "div[name='collection_credit_refused']"))
