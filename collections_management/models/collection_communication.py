@@ -200,7 +200,6 @@ class CollectionCommunication(models.Model):
         (automatic - failed).filtered(lambda c: c.level_id.claim_interest)._claim_level_interest()
         done._advance_levels()
         (automatic - failed)._create_contact_entries()
-        (automatic - failed).filtered("sms_number")._create_sms_contact_entries()
         (todo | blocked)._log_on_chatter()
         if letters:
             self.env.ref("collections_management.ir_cron_collection_letters")._trigger()
@@ -421,29 +420,41 @@ class CollectionCommunication(models.Model):
         )
 
     def _create_contact_entries(self):
-        """The contact log records each email or letter sent, in one insert. The run
-        checked the guards of these contacts before sending."""
-        self.env["collection.contact"]._create_entries(
-            [
-                {
-                    "case_id": communication.case_id.id,
-                    "partner_id": communication.partner_id.id,
-                    "company_id": communication.company_id.id,
-                    "channel": "email" if communication.mail_id else "letter",
-                    "direction": "outbound",
-                    "outcome": "sent",
-                    "communication_id": communication.id,
-                    "note": self.env._(
-                        "Follow-up level %(level)s: %(actions)s",
-                        level=communication.level_id.name,
-                        actions=communication.action_summary,
-                    ),
-                }
-                for communication in self
-                if communication.mail_id or communication.level_id.send_letter
-            ],
-            guards_checked=True,
-        )
+        """The contact log records what each communication sent (its email or letter,
+        and its text), in one insert. The run checked the guards of these contacts
+        before sending."""
+        entries = []
+        for communication in self:
+            level = communication.level_id.name
+            if communication.mail_id or communication.level_id.send_letter:
+                channel = "email" if communication.mail_id else "letter"
+                note = self.env._(
+                    "Follow-up level %(level)s: %(actions)s",
+                    level=level,
+                    actions=communication.action_summary,
+                )
+                entries.append(communication._contact_entry_values(channel, note))
+            if communication.sms_number:
+                note = self.env._(
+                    "Follow-up level %(level)s: SMS to %(number)s",
+                    level=level,
+                    number=communication.sms_number,
+                )
+                entries.append(communication._contact_entry_values("sms", note))
+        self.env["collection.contact"]._create_entries(entries, guards_checked=True)
+
+    def _contact_entry_values(self, channel, note):
+        self.ensure_one()
+        return {
+            "case_id": self.case_id.id,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "channel": channel,
+            "direction": "outbound",
+            "outcome": "sent",
+            "communication_id": self.id,
+            "note": note,
+        }
 
     def _link_each(self, field_name, targets):
         """Set many2one `field_name` of each record to the target at the same position,
@@ -792,29 +803,6 @@ class CollectionCommunication(models.Model):
         self.env["sms.sms"].sudo().create(vals_list)
         write_each(to_text, ["sms_number"], [(c.id, numbers[c.id]) for c in to_text])
         return failed
-
-    def _create_sms_contact_entries(self):
-        """The contact log records each text queued. The run checked its guards."""
-        self.env["collection.contact"]._create_entries(
-            [
-                {
-                    "case_id": communication.case_id.id,
-                    "partner_id": communication.partner_id.id,
-                    "company_id": communication.company_id.id,
-                    "channel": "sms",
-                    "direction": "outbound",
-                    "outcome": "sent",
-                    "communication_id": communication.id,
-                    "note": self.env._(
-                        "Follow-up level %(level)s: SMS to %(number)s",
-                        level=communication.level_id.name,
-                        number=communication.sms_number,
-                    ),
-                }
-                for communication in self
-            ],
-            guards_checked=True,
-        )
 
     def _mark_sms_failed(self, reason):
         """Called when the gateway refused a text: a note on the case (or debtor), as
