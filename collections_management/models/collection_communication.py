@@ -250,6 +250,8 @@ class CollectionCommunication(models.Model):
             "collection.case": to_email.case_id._notify_get_reply_to(),
             "res.partner": without_case.partner_id._notify_get_reply_to(),
         }
+        # the bodies print the debtor's portal link: its tokens made in one statement
+        to_email.case_id._ensure_portal_tokens()
         for template, communications in to_email.grouped(
             lambda c: c.level_id.mail_template_id
         ).items():
