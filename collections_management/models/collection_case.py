@@ -1,3 +1,4 @@
+import uuid
 from collections import defaultdict
 
 from markupsafe import Markup, escape
@@ -295,6 +296,15 @@ class CollectionCase(models.Model):
             return ""
         case = self[:1].sudo()
         return f"{case.get_base_url()}{case.get_portal_url()}"
+
+    def _ensure_portal_tokens(self):
+        """Give the cases that have none their portal access token, in one statement
+        (the portal's `_portal_ensure_token` writes one case at a time, each write
+        also preparing the tracking of every tracked field)."""
+        cases = self.sudo()
+        missing = cases.filtered(lambda case: not case.access_token)
+        write_each(missing, ["access_token"], [(case.id, str(uuid.uuid4())) for case in missing])
+        cases.fetch(["access_token"])  # read back at once, not case by case
 
     @api.model
     def _portal_link_of(self, partner, company):

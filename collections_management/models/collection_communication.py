@@ -7,7 +7,7 @@ from lxml import html
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize, format_datetime
+from odoo.tools import email_normalize, format_amount, format_datetime, get_lang
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 from ..tools import (
@@ -250,6 +250,8 @@ class CollectionCommunication(models.Model):
             "collection.case": to_email.case_id._notify_get_reply_to(),
             "res.partner": without_case.partner_id._notify_get_reply_to(),
         }
+        # the bodies print the debtor's portal link: its tokens made in one statement
+        to_email.case_id._ensure_portal_tokens()
         for template, communications in to_email.grouped(
             lambda c: c.level_id.mail_template_id
         ).items():
@@ -482,12 +484,58 @@ class CollectionCommunication(models.Model):
                 create_parent="div",
             )
             variables = localized._render_eval_context()
-            variables.update(objects=communications.with_context(lang=lang), separator=separator)
+            variables.update(
+                objects=communications.with_context(lang=lang),
+                separator=separator,
+                **self._batch_formatters(localized.env, variables["format_date"]),
+            )
             output = str(self.env["ir.qweb"].with_context(lang=lang)._render(loop, variables))
             parts = output[len("<div>") : -len("</div>")].split(separator)
             for communication, body in zip(communications, parts, strict=False):
                 bodies[communication.id] = Markup(localized._replace_local_links(body))
         return bodies
+
+    @api.model
+    def _batch_formatters(self, env, format_date):
+        """`format_date` and `format_amount` for rendering a batch in `env`: what the
+        template's own give, each date formatted once per batch (the invoice rows of a
+        batch share their due dates) and the language and currency of an amount looked
+        up once per batch rather than once per invoice row."""
+        dates = {}
+
+        def batch_format_date(value, date_format=False, lang_code=False):
+            key = (value, date_format, lang_code)
+            try:
+                if key not in dates:
+                    dates[key] = format_date(value, date_format, lang_code)
+                return dates[key]
+            except TypeError:  # not hashable: formatted each time
+                return format_date(value, date_format, lang_code)
+
+        amount_formats = {}
+
+        def batch_format_amount(amount, currency, lang_code=False):
+            if not isinstance(currency, models.BaseModel) or len(currency) != 1:
+                return format_amount(env, amount, currency, lang_code)
+            key = (currency.id, lang_code)
+            if key not in amount_formats:
+                # tools.format_amount, its lookups done once
+                symbol = currency.symbol or ""
+                amount_formats[key] = (
+                    env["res.lang"].browse(get_lang(env, lang_code).id),
+                    f"%.{currency.decimal_places}f",
+                    f"{symbol}\N{NO-BREAK SPACE}" if currency.position == "before" else "",
+                    f"\N{NO-BREAK SPACE}{symbol}" if currency.position != "before" else "",
+                )
+            lang, fmt, pre, post = amount_formats[key]
+            formatted = (
+                lang.format(fmt, currency.round(amount), grouping=True)
+                .replace(" ", "\N{NO-BREAK SPACE}")
+                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+            )
+            return f"{pre}{formatted}{post}"
+
+        return {"format_date": batch_format_date, "format_amount": batch_format_amount}
 
     def _create_followup_activities(self):
         values_by_case = {}

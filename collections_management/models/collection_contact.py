@@ -6,7 +6,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
 
-from ..tools import COLLECTOR, HISTORY_YEARS, check_range, check_value, requires_group, years_around
+from ..tools import (
+    COLLECTOR,
+    HISTORY_YEARS,
+    check_range,
+    check_value,
+    insert_rows,
+    requires_group,
+    years_around,
+)
 
 # How we reach a debtor or it reaches us: the channel of a contact, and of a promise to
 # pay made during one. The only list of channels; the contact guards name them too.
@@ -225,7 +233,7 @@ class CollectionContact(models.Model):
         starting with `_` cannot be called over RPC, and a flag in the context could
         be sent by any client."""
         # the guards judge what will be stored, defaults (also from the context) included
-        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        vals_list = self._with_defaults(vals_list)
         # who overrode a guard is set by `_enforce_guards` only, and the communication
         # of an entry by the run only, never by the caller (an explicit False keeps a
         # default from the context out too)
@@ -238,12 +246,79 @@ class CollectionContact(models.Model):
         for vals in vals_list:
             date = fields.Datetime.to_datetime(vals.get("date"))
             check_value(self, "date", date, *self._date_bounds())
-        if not guards_checked:
-            self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
+        if guards_checked:
+            # the run's entries: one insert, their outcomes carried over like any other's
+            contacts = self._insert_entries(vals_list)
+            contacts.browse(
+                contact.id
+                for contact, vals in zip(contacts, vals_list, strict=True)
+                if vals.get("next_action_date") or vals["outcome"] in ("stop", "inconvenient")
+            )._apply_outcomes(log=False)
+            return contacts
+        self._enforce_guards(vals_list, self.env.context.get("collection_guard_override"))
         contacts = super().create(vals_list)
         contacts.filtered("guard_override_user_id")._log_overrides()
-        contacts._apply_outcomes(log=not guards_checked)
+        contacts._apply_outcomes()
         return contacts
+
+    @api.model
+    def _with_defaults(self, vals_list):
+        """`vals_list` completed with the defaults of the fields they leave out: one
+        `default_get` per set of fields given (the defaults do not depend on the
+        values), not one per entry."""
+        defaults = {}
+        completed = []
+        for vals in vals_list:
+            key = frozenset(vals)
+            if key not in defaults:
+                defaults[key] = self._add_missing_default_values(dict(vals))
+            completed.append({**defaults[key], **vals})
+        return completed
+
+    @api.model
+    def _insert_entries(self, vals_list):
+        """Write contact entries complete with their defaults, case, debtor and company
+        (`_create_entries` fills them) in one insert. The computed debtor and company
+        are given (`_fill_open_case`); the company of the case, the debtor and the
+        communication is the entry's, as the ORM's company check would require."""
+        for vals in vals_list:
+            vals.setdefault("company_id", self.env.company.id)
+            if not vals.get("partner_id"):
+                raise ValidationError(self.env._("A contact entry needs a debtor."))
+        related = {
+            "case_id": "collection.case",
+            "communication_id": "collection.communication",
+            "dispute_id": "collection.dispute",
+        }
+        for fname, model in related.items():
+            records = self.env[model].browse({vals[fname] for vals in vals_list if vals.get(fname)})
+            company = {record.id: record.company_id.id for record in records}
+            if any(
+                company[vals[fname]] != vals["company_id"] for vals in vals_list if vals.get(fname)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A contact entry is in the company of its %s.",
+                        self._fields[fname]._description_string(self.env),
+                    )
+                )
+        fnames = sorted(
+            {
+                name
+                for vals in vals_list
+                for name in vals
+                if self._fields[name].store and self._fields[name].column_type
+            }
+        )
+        booleans = {name for name in fnames if self._fields[name].type == "boolean"}
+        rows = [
+            tuple(
+                vals.get(name) if name in booleans or vals.get(name) is not False else None
+                for name in fnames
+            )
+            for vals in vals_list
+        ]
+        return insert_rows(self, fnames, rows)
 
     def _log_overrides(self):
         """Note on their cases who overrode a guard for these contacts, and why."""
