@@ -745,7 +745,7 @@ class CollectionCommunication(models.Model):
         string="Dunning Fee",
         compute="_compute_dunning_fee",
         currency_field="dunning_fee_currency_id",
-        help="The fee this communication charges: billed once sent, to be billed while " "to do.",
+        help="The fee this communication charges: billed once sent, to be billed while to do.",
     )
     dunning_fee_currency_id = fields.Many2one("res.currency", compute="_compute_dunning_fee")
 

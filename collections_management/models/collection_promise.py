@@ -377,7 +377,7 @@ class CollectionPromise(models.Model):
         if currency.compare_amounts(amount, open_amount) > 0:
             raise UserError(
                 env._(
-                    "The amount (%(amount)s) is more than you owe on these invoices " "(%(open)s).",
+                    "The amount (%(amount)s) is more than you owe on these invoices (%(open)s).",
                     amount=currency.format(amount),
                     open=currency.format(open_amount),
                 )
