@@ -17,7 +17,9 @@ from ..tools import (
     check_value,
     clamp,
     insert_messages,
+    insert_rows,
     requires_group,
+    with_defaults,
     write_each,
     years_around,
 )
@@ -700,6 +702,10 @@ class CollectionCase(models.Model):
 
     @api.model
     def _open_cases(self, company, partners, overdue_by_partner):
+        """Open a case for each of `partners` in one insert (`insert_rows`): what the
+        ORM's create would write with tracking off (defaults, the number from the
+        sequence, the stored computed stage type and state, the portal token), the
+        collector's history and the note "Case opened" in bulk too."""
         if not partners:
             return self
         stage = self.env["collection.stage"]._get_stage_by_type("open", company)
@@ -707,20 +713,47 @@ class CollectionCase(models.Model):
         collectors = self.env["collection.assignment.rule"]._assign_collectors(
             partners, company, overdue_by_partner
         )
-        cases = self.with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-        ).create(
+        today = fields.Date.context_today(self)
+        names = self._next_references(company, today, len(partners))
+        vals_list = with_defaults(
+            self,
             [
                 {
+                    "name": name,
                     "partner_id": partner.id,
                     "company_id": company.id,
-                    "stage_id": stage.id,
-                    "policy_id": policies[partner.id].id,
-                    "user_id": collectors.get(partner.id, self.env["res.users"]).id,
+                    "stage_id": stage.id or None,
+                    "stage_type": stage.stage_type or None,
+                    "is_open": stage.stage_type not in CLOSED_STAGE_TYPES,
+                    "policy_id": policies[partner.id].id or None,
+                    "user_id": collectors.get(partner.id, self.env["res.users"]).id or None,
+                    "date_open": today,
+                    "access_token": str(uuid.uuid4()),
                 }
-                for partner in partners
-            ]
+                for partner, name in zip(partners, names, strict=True)
+            ],
         )
+        fnames = [
+            fname
+            for fname in vals_list[0]
+            if self._fields[fname].store and self._fields[fname].column_type
+        ]
+        cases = insert_rows(
+            self,
+            fnames,
+            [
+                tuple(
+                    self._fields[fname].convert_to_column_insert(vals[fname], self, vals)
+                    for fname in fnames
+                )
+                for vals in vals_list
+            ],
+        )
+        # a stored computed field given no value above is computed as create would
+        for field in self._fields.values():
+            if field.store and field.compute and field.name not in fnames:
+                self.env.add_to_compute(field, cases)
+        self.env["collection.case.assignment"]._record(cases.filtered("user_id"))
         self._log_messages(
             {case: self.env._("Case opened: the debtor has overdue invoices.") for case in cases}
         )

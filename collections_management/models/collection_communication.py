@@ -1,3 +1,4 @@
+import ast
 import io
 import logging
 import re
@@ -9,6 +10,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import email_normalize, format_amount, format_datetime, get_lang
 from odoo.tools.pdf import PdfReader, PdfWriter
+
+from odoo.addons.base.models.res_lang import intersperse
 
 from ..tools import (
     COLLECTOR,
@@ -520,16 +523,22 @@ class CollectionCommunication(models.Model):
             key = (currency.id, lang_code)
             if key not in amount_formats:
                 # tools.format_amount, its lookups done once
+                # and res.lang.format's: its separators and grouping read once
                 symbol = currency.symbol or ""
+                lang = env["res.lang"]._get_data(id=get_lang(env, lang_code).id)
                 amount_formats[key] = (
-                    env["res.lang"].browse(get_lang(env, lang_code).id),
                     f"%.{currency.decimal_places}f",
+                    lang.decimal_point,
+                    ast.literal_eval(lang.grouping),
+                    lang.thousands_sep or "",
                     f"{symbol}\N{NO-BREAK SPACE}" if currency.position == "before" else "",
                     f"\N{NO-BREAK SPACE}{symbol}" if currency.position != "before" else "",
                 )
-            lang, fmt, pre, post = amount_formats[key]
+            fmt, decimal_point, grouping, thousands_sep, pre, post = amount_formats[key]
+            parts = (fmt % currency.round(amount)).split(".")
+            parts[0] = intersperse(parts[0], grouping, thousands_sep)[0]
             formatted = (
-                lang.format(fmt, currency.round(amount), grouping=True)
+                decimal_point.join(parts)
                 .replace(" ", "\N{NO-BREAK SPACE}")
                 .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
             )
@@ -555,8 +564,8 @@ class CollectionCommunication(models.Model):
         self.env["collection.case"]._schedule_activities(values_by_case)
 
     def _advance_levels(self):
-        """Record on each invoice the level it reached and on each case its level and
-        stage: one statement for the invoices, one write per level for the cases."""
+        """Record on each invoice the level it reached and on each case its level (one
+        statement each, untracked as before) and stage (one write per level)."""
         lines = self.line_ids.filtered("level_id")
         date = self[:1].run_id.date
         write_each(
@@ -565,11 +574,13 @@ class CollectionCommunication(models.Model):
             [(line.move_id.id, line.level_id.id, date) for line in lines],
         )
         with_case = self.filtered("case_id")
+        write_each(
+            self.env["collection.case"],
+            ["level_id", "last_followup_date"],
+            [(c.case_id.id, c.level_id.id, date) for c in with_case],
+        )
         for level, communications in with_case.grouped("level_id").items():
             cases = communications.case_id
-            cases.with_context(mail_notrack=True).write(
-                {"level_id": level.id, "last_followup_date": date}
-            )
             if level.stage_id:
                 movable = cases.filtered(lambda c: c.stage_type in FOLLOWUP_STAGE_TYPES)
                 movable.with_context(mail_notrack=True).write({"stage_id": level.stage_id.id})

@@ -13,6 +13,7 @@ from ..tools import (
     check_value,
     insert_rows,
     requires_group,
+    with_defaults,
     years_around,
 )
 
@@ -233,7 +234,7 @@ class CollectionContact(models.Model):
         starting with `_` cannot be called over RPC, and a flag in the context could
         be sent by any client."""
         # the guards judge what will be stored, defaults (also from the context) included
-        vals_list = self._with_defaults(vals_list)
+        vals_list = with_defaults(self, vals_list)
         # who overrode a guard is set by `_enforce_guards` only, and the communication
         # of an entry by the run only, never by the caller (an explicit False keeps a
         # default from the context out too)
@@ -260,20 +261,6 @@ class CollectionContact(models.Model):
         contacts.filtered("guard_override_user_id")._log_overrides()
         contacts._apply_outcomes()
         return contacts
-
-    @api.model
-    def _with_defaults(self, vals_list):
-        """`vals_list` completed with the defaults of the fields they leave out: one
-        `default_get` per set of fields given (the defaults do not depend on the
-        values), not one per entry."""
-        defaults = {}
-        completed = []
-        for vals in vals_list:
-            key = frozenset(vals)
-            if key not in defaults:
-                defaults[key] = self._add_missing_default_values(dict(vals))
-            completed.append({**defaults[key], **vals})
-        return completed
 
     @api.model
     def _insert_entries(self, vals_list):

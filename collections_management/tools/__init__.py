@@ -21,4 +21,4 @@ from .bounds import (
     shift,
     years_around,
 )
-from .sql import insert_messages, insert_rows, link_each, write_each
+from .sql import insert_messages, insert_rows, link_each, with_defaults, write_each

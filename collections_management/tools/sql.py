@@ -14,38 +14,44 @@ def write_each(model, fnames, rows):
 
     `rows` are tuples (record id, value of the first field, value of the second...);
     values are what the database stores (ids for many2one fields), cast to the type of
-    their column."""
+    their column. The values travel as one array per column (`unnest`), not as one
+    SQL fragment per value."""
     if not rows:
         return
     fields = [model._fields[fname] for fname in fnames]
     model.flush_model(fnames)
+    columns = list(zip(*rows, strict=True))
     model.env.execute_query(
         SQL(
-            "UPDATE %(table)s AS t SET %(assignments)s FROM (VALUES %(rows)s) AS v(id, %(columns)s)"
-            " WHERE t.id = v.id",
+            "UPDATE %(table)s AS t SET %(assignments)s"
+            " FROM unnest(%(ids)s::int4[], %(arrays)s) AS v(id, %(columns)s) WHERE t.id = v.id",
             table=SQL.identifier(model._table),
             assignments=SQL(", ").join(
                 SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname)) for fname in fnames
             ),
-            rows=SQL(", ").join(
-                SQL(
-                    "(%s)",
-                    SQL(", ").join(
-                        [
-                            SQL("%s", row[0]),
-                            *(
-                                SQL("%s::%s", value, SQL(field.column_type[1]))
-                                for field, value in zip(fields, row[1:], strict=True)
-                            ),
-                        ]
-                    ),
-                )
-                for row in rows
+            ids=list(columns[0]),
+            arrays=SQL(", ").join(
+                SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
+                for field, column in zip(fields, columns[1:], strict=True)
             ),
             columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
         )
     )
-    model.browse(row[0] for row in rows).invalidate_recordset(fnames, flush=False)
+    model.browse(columns[0]).invalidate_recordset(fnames, flush=False)
+
+
+def with_defaults(model, vals_list):
+    """`vals_list` completed with the defaults of the fields they leave out: one
+    `default_get` per set of fields given (the defaults do not depend on the values),
+    not one per record. For the records the system writes with `insert_rows`."""
+    defaults = {}
+    completed = []
+    for vals in vals_list:
+        key = frozenset(vals)
+        if key not in defaults:
+            defaults[key] = model._add_missing_default_values(dict(vals))
+        completed.append({**defaults[key], **vals})
+    return completed
 
 
 def link_each(records, fname, targets):
