@@ -814,7 +814,7 @@ class CollectionCase(models.Model):
         )
         self.env["account.move"].invalidate_model(["collection_case_id"], flush=False)
         self.invalidate_recordset(["invoice_ids"], flush=False)
-        self._update_priority()
+        self._update_priority(balances)
 
     def _close_as_paid(self):
         if not self:
@@ -988,27 +988,32 @@ class CollectionCase(models.Model):
         )
         return {case.id: (count, amount) for case, count, amount in rows}
 
-    def _priority_risk(self):
+    def _priority_risk(self, balances=None):
         """{case id: True} when the debtor's credit exposure (open receivables, draft
         invoices, sales orders to invoice) exceeds its credit limit. A few queries per
-        company (`res.partner._collection_credit_exposure`)."""
+        company (`res.partner._collection_credit_exposure`); `balances`, the debtors'
+        balances of the cases' one company when the caller has them."""
         result = {}
-        for company, cases in self.grouped("company_id").items():
-            exposure = cases.partner_id._collection_credit_exposure(company)
+        groups = self.grouped("company_id")
+        for company, cases in groups.items():
+            exposure = cases.partner_id._collection_credit_exposure(
+                company, balances if len(groups) == 1 else None
+            )
             for case in cases:
                 figures = exposure.get(case.partner_id.id) or {}
                 limit = figures.get("limit", 0.0)
                 result[case.id] = bool(limit) and figures.get("exposure", 0.0) > limit
         return result
 
-    def _update_priority(self):
-        """Recompute the score parts and the score of these cases in one statement."""
+    def _update_priority(self, balances=None):
+        """Recompute the score parts and the score of these cases in one statement
+        (`balances`: see `_priority_risk`)."""
         cases = self.filtered("id")
         if not cases:
             return
         promises = cases._priority_broken_promises()
         disputes = cases._priority_disputes()
-        risk = cases._priority_risk()
+        risk = cases._priority_risk(balances)
         rows = []
         for case in cases:
             company = case.company_id
