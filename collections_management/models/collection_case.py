@@ -753,6 +753,7 @@ class CollectionCase(models.Model):
         for field in self._fields.values():
             if field.store and field.compute and field.name not in fnames:
                 self.env.add_to_compute(field, cases)
+        cases.fetch(["user_id", "partner_id"])  # one query, however many cases
         self.env["collection.case.assignment"]._record(cases.filtered("user_id"))
         self._log_messages(
             {case: self.env._("Case opened: the debtor has overdue invoices.") for case in cases}
@@ -763,6 +764,7 @@ class CollectionCase(models.Model):
         """Write amounts and link overdue invoices, in two statements for all cases."""
         if not self:
             return
+        self.fetch(["partner_id"])  # one query, however many cases (no prefetch chunks)
         rows = []
         for case in self:
             balance = balances.get(case.partner_id.id) or {}
@@ -1011,6 +1013,7 @@ class CollectionCase(models.Model):
         cases = self.filtered("id")
         if not cases:
             return
+        cases.fetch(["company_id", "partner_id", "amount_overdue", "oldest_overdue_days"])
         promises = cases._priority_broken_promises()
         disputes = cases._priority_disputes()
         risk = cases._priority_risk(balances)

@@ -232,6 +232,7 @@ class CollectionPolicy(models.Model):
     def _get_partner_policies(self, partners, company):
         """{commercial partner id: policy} for a company: the partner's, else the company's."""
         partners = partners.with_company(company)
+        partners.fetch(["collection_policy_id"])  # one query, however many partners
         default = company.collection_policy_id
         return {partner.id: partner.collection_policy_id or default for partner in partners}
 

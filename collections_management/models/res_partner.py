@@ -501,6 +501,7 @@ class ResPartner(models.Model):
             )
         )
         orders = partners._collection_credit_orders(company)
+        partners.fetch(["credit_limit"])
         result = {}
         for partner in partners:
             balance = balances.get(partner.id) or {}
