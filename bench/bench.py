@@ -181,6 +181,7 @@ def generate_ledger(odoo, name, size, method, today):
     psql(f"{name}_wip", "VACUUM ANALYZE")
     sh("psql", "-q", "-d", "postgres", "-c", f"ALTER DATABASE {name}_wip RENAME TO {name}")
     if filestore(f"{name}_wip").exists():
+        shutil.rmtree(filestore(name), ignore_errors=True)
         filestore(f"{name}_wip").rename(filestore(name))
     (RESULTS / f"{name}.summary.json").write_text(json.dumps(summary, indent=2))
     return summary

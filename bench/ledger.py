@@ -105,16 +105,21 @@ def plan_ledger(debtors, invoices, today, seed):
     return partners, specs
 
 
+def _create_partners(env, partner_specs):
+    Partner = env["res.partner"]
+    partners = Partner.browse()
+    for chunk in _chunks(partner_specs, 2000):
+        partners |= Partner.create(chunk)
+    return partners
+
+
 def generate(env, debtors, invoices, today, seed):
     """Create the ledger in `env`'s company; returns a summary dict."""
     started = time.perf_counter()
     partner_specs, specs = plan_ledger(debtors, invoices, today, seed)
     company = env.company
     company.write({"email": "credit@bench.example.com"})
-    Partner = env["res.partner"]
-    partners = Partner.browse()
-    for chunk in _chunks(partner_specs, 2000):
-        partners |= Partner.create(chunk)
+    partners = _create_partners(env, partner_specs)
     terms = {xmlid: env.ref(xmlid).id for xmlid, _days in TERMS}
     sale_journal = env["account.journal"].search(
         [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
@@ -203,14 +208,6 @@ def _reconcile_payments(env, invoices, specs, journal):
 # The same ledger, set-based
 # ----------------------------------------------------------------------
 SQL_CHUNK = 20_000
-
-
-def _create_partners(env, partner_specs):
-    Partner = env["res.partner"]
-    partners = Partner.browse()
-    for chunk in _chunks(partner_specs, 2000):
-        partners |= Partner.create(chunk)
-    return partners
 
 
 class _Numbering:
