@@ -167,30 +167,44 @@ class Odoo:
 # ----------------------------------------------------------------------
 # Templates
 # ----------------------------------------------------------------------
-def ensure_templates(odoo, size, rebuild, oca_addons):
+def generate_ledger(odoo, name, size, method, today):
+    """The ledger of `size` written by `method` (sql or orm) into a new database `name`,
+    cloned from the base template; returns the generation summary."""
     debtors, invoices = SIZES[size]
-    base, ledger = f"{PREFIX}base_tpl", f"{PREFIX}{size}_tpl"
+    log(f"generating the {size} ledger ({method}): {debtors} debtors, {invoices} invoices")
+    clone_db(f"{PREFIX}base_tpl", f"{name}_wip")
+    summary = odoo.work(
+        "generate", f"{name}_wip", debtors=debtors, invoices=invoices,
+        seed=SEED, today=today, method=method,
+    )  # fmt: skip
+    log(f"ledger generated in {summary['seconds']} s: {summary}")
+    psql(f"{name}_wip", "VACUUM ANALYZE")
+    sh("psql", "-q", "-d", "postgres", "-c", f"ALTER DATABASE {name}_wip RENAME TO {name}")
+    if filestore(f"{name}_wip").exists():
+        shutil.rmtree(filestore(name), ignore_errors=True)
+        filestore(f"{name}_wip").rename(filestore(name))
+    (RESULTS / f"{name}.summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def ensure_base(odoo):
+    base = f"{PREFIX}base_tpl"
+    if not db_exists(base):
+        sh("createdb", base)
+        odoo.install(base, "account")
+
+
+def ensure_templates(odoo, size, rebuild, oca_addons, method="sql", oca_wanted=True):
+    ledger = f"{PREFIX}{size}_tpl"
     oca, ours = f"{PREFIX}{size}_oca_tpl", f"{PREFIX}{size}_ours_tpl"
     if rebuild:
         for name in (ledger, oca, ours):
             drop_db(name)
-    if not db_exists(base):
-        sh("createdb", base)
-        odoo.install(base, "account")
+    ensure_base(odoo)
     if not db_exists(ledger):
-        log(f"generating the {size} ledger: {debtors} debtors, {invoices} invoices")
-        clone_db(base, f"{ledger}_wip")
-        summary = odoo.work(
-            "generate", f"{ledger}_wip", debtors=debtors, invoices=invoices,
-            seed=SEED, today=datetime.date.today().isoformat(),
-        )  # fmt: skip
-        log(f"ledger generated in {summary['seconds']} s: {summary}")
-        psql(f"{ledger}_wip", "VACUUM ANALYZE")
-        sh("psql", "-q", "-d", "postgres", "-c", f"ALTER DATABASE {ledger}_wip RENAME TO {ledger}")
-        if filestore(f"{ledger}_wip").exists():
-            filestore(f"{ledger}_wip").rename(filestore(ledger))
+        generate_ledger(odoo, ledger, size, method, datetime.date.today().isoformat())
     for name, module, setup in (
-        (oca, OCA_ADDON, "oca-setup"),
+        *([(oca, OCA_ADDON, "oca-setup")] if oca_wanted else []),
         (ours, "collections_management", "ours-setup"),
     ):
         # A template installed from other sources than today's is rebuilt.
@@ -209,6 +223,88 @@ def ensure_templates(odoo, size, rebuild, oca_addons):
                 filestore(f"{name}_wip").rename(filestore(name))
             stamp.write_text(source)
     return ledger, oca, ours
+
+
+def compare_ledgers(first, second, limit=5):
+    """Differences between two digests (empty when the ledgers are the same)."""
+    differences = []
+    for part in ("invoices", "overdue", "accounts", "counts", "columns"):
+        left, right = first[part], second[part]
+        for key in sorted(set(left) | set(right)):
+            if left.get(key) != right.get(key):
+                differences.append(f"{part} {key}: {left.get(key)} != {right.get(key)}")
+    return {
+        "invoices": len(first["invoices"]),
+        "debtors_overdue": len(first["overdue"]),
+        "differences": len(differences),
+        "first_differences": differences[:limit],
+    }
+
+
+def check_ledger(odoo, size, rebuild):
+    """The ledger of `size` written both ways from the same plan and date (databases
+    cm_bench_cmp_<size>_orm and cm_bench_cmp_<size>_sql, kept for the next check unless
+    --rebuild): what the runs read of them compared, and Odoo's checks on each."""
+    names = {method: f"{PREFIX}cmp_{size}_{method}" for method in ("orm", "sql")}
+    if rebuild:
+        for name in names.values():
+            drop_db(name)
+    ensure_base(odoo)
+    today = datetime.date.today().isoformat()
+    if db_exists(names["orm"]):
+        today = sh(
+            "psql", "-d", names["orm"], "-tAc",
+            "SELECT value FROM ir_config_parameter WHERE key = 'bench.today'",
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+    report = {"size": size, "today": today, "generation": {}, "checks": {}}
+    for method, name in names.items():
+        if not db_exists(name):
+            generate_ledger(odoo, name, size, method, today)
+        summary = RESULTS / f"{name}.summary.json"
+        if summary.exists():
+            report["generation"][method] = json.loads(summary.read_text())
+    digests = {method: odoo.work("ledger-digest", name) for method, name in names.items()}
+    report["comparison"] = compare_ledgers(digests["orm"], digests["sql"])
+    for method, name in names.items():
+        report["checks"][method] = odoo.work("ledger-check", name)
+    (RESULTS / f"{size}-ledger-check.json").write_text(json.dumps(report, indent=2, default=str))
+    comparison = report["comparison"]
+    print(
+        f"{size} ledger, ORM and set-based from the same plan (today {today}): "
+        f"{comparison['invoices']} invoices, {comparison['debtors_overdue']} debtors "
+        f"overdue, {comparison['differences']} differences"
+    )
+    for line in comparison["first_differences"]:
+        print(f"  {line}")
+    failed = bool(comparison["differences"])
+    for method, result in report["checks"].items():
+        changed = {
+            model: values["changed"]
+            for model, values in result["recomputed"].items()
+            if values["changed"]
+        }
+        payments = result["registered_payments"]
+        ledger_ok = (
+            result["partner_ledger"]["debtors_differing"] == 0
+            and result["partner_ledger"]["balance"] == result["partner_ledger"]["open_invoices"]
+        )
+        paid_ok = all(p["payment_state"] == "paid" and p["reconciled"] for p in payments.values())
+        ok = not result["unbalanced_moves"] and not changed and ledger_ok and paid_ok
+        failed |= not ok
+        print(
+            f"{method}: {'OK' if ok else 'FAILED'}: {result['moves']} entries, "
+            f"{result['unbalanced_moves']} unbalanced; stored computed fields recomputed "
+            f"by Odoo: {changed or 'all equal'}; partner ledger {result['partner_ledger']}; "
+            f"next invoice {result['new_invoice'][1]} after {result['new_invoice'][0]}; "
+            f"payments registered through Odoo: "
+            + ", ".join(
+                f"{state} {p['invoice']} -> {p['payment_state']} ({p['matching_number']})"
+                for state, p in payments.items()
+            )
+        )
+    log(f"written to {RESULTS / f'{size}-ledger-check.json'}")
+    return not failed
 
 
 def source_hash(folder):
@@ -280,7 +376,9 @@ def run_workers(odoo, db, count):
     }
 
 
-def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile, workers, letters, stale):
+def measure(
+    odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile, workers, letters, stale, oca=True
+):
     run_db = f"{PREFIX}{size}_run"
     samples = {}
 
@@ -295,8 +393,9 @@ def measure(odoo, size, oca_tpl, ours_tpl, runs, letter_limit, profile, workers,
         return str(RESULTS / f"{size}-{name}.prof") if profile and repeat == 0 else None
 
     for repeat in range(runs):
-        log(f"run {repeat + 1}/{runs}: OCA account_credit_control")
-        for analyze in (True, False) if stale else (True,):
+        if oca:
+            log(f"run {repeat + 1}/{runs}: OCA account_credit_control")
+        for analyze in ((True, False) if stale else (True,)) if oca else ():
             clone_db(oca_tpl, run_db, autovacuum=False)
             day1 = odoo.work(
                 "oca-run", run_db, day=1, mark_sent=True, emails=analyze,
@@ -533,6 +632,19 @@ def main():
     parser.add_argument(
         "--no-workers", action="store_true", help="leave out the one/two worker processes"
     )
+    parser.add_argument(
+        "--no-oca", action="store_true",
+        help="leave out OCA's measures (and its template), e.g. at large size",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ledger", choices=("sql", "orm"), default="sql",
+        help="how a missing ledger template is written (default: set-based SQL)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--check-ledger", action="store_true",
+        help="write the ledger of --size both ways into cm_bench_cmp_* databases, compare "
+        "them and run Odoo's checks on both; no measure",
+    )  # fmt: skip
     args = parser.parse_args()
     python, odoo_root = os.environ["PYTHON"], os.environ["ODOO_ROOT"]
     letter_limit = args.letter_limit
@@ -540,13 +652,18 @@ def main():
         letter_limit = 0 if args.size == "small" else 200
     wheel, oca_addons = ensure_oca_addon(python)
     odoo = Odoo(python, write_config(odoo_root, oca_addons))
+    if args.check_ledger:
+        sys.exit(0 if check_ledger(odoo, args.size, args.rebuild) else 1)
     started = time.time()
-    _ledger, oca_tpl, ours_tpl = ensure_templates(odoo, args.size, args.rebuild, oca_addons)
-    facts = odoo.work("facts", oca_tpl)
+    _ledger, oca_tpl, ours_tpl = ensure_templates(
+        odoo, args.size, args.rebuild, oca_addons, args.ledger, oca_wanted=not args.no_oca
+    )
+    facts = odoo.work("facts", ours_tpl if args.no_oca else oca_tpl)
     log(f"ledger: {facts}")
     samples = measure(
         odoo, args.size, oca_tpl, ours_tpl, args.runs, letter_limit, args.profile,
         workers=not args.no_workers, letters=not args.no_letters, stale=not args.no_stale,
+        oca=not args.no_oca,
     )  # fmt: skip
     rows, ratios = summarize(samples, facts)
     checks = targets(rows, ratios)
