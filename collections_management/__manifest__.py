@@ -89,6 +89,7 @@
         "demo/collection_contact_demo.xml",
         "demo/collection_interest_demo.xml",
         "demo/collection_portal_demo.xml",
+        "demo/collection_forecast_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
