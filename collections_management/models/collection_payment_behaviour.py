@@ -12,6 +12,9 @@ HALF_LIFE_DAYS = 180
 # Days paid after the due date, as counted: an invoice paid earlier or later counts
 # as paid at the bound (a year-long dispute does not make a debtor "a year late").
 DELAY_BOUNDS = (-60, 365)
+# The forecast expects of an open invoice the share of the invoices the debtor (or its
+# segment) paid within this many days of their due date.
+COLLECTED_DAYS = 60
 # A debtor with fewer paid invoices than this is predicted from its segment.
 MIN_HISTORY = 3
 # The kept rate of a debtor with no promise judged yet.
@@ -102,6 +105,14 @@ class CollectionPaymentBehaviour(models.Model):
         help="Share of the paid invoices with an outbound contact (reminder, letter, "
         "call...) between their due date and their payment.",
     )
+    collected_rate = fields.Float(
+        string="Paid within 60 Days (%)",
+        readonly=True,
+        digits=(16, 1),
+        help="Share of the invoices due in the window, 60 days ago or more, paid within 60 "
+        "days of their due date: the share of an open invoice the forecast expects. Empty: "
+        "none due long enough.",
+    )
     promise_due_count = fields.Integer(
         string="Promises Due", readonly=True, help="Promises to pay judged in the window."
     )
@@ -122,7 +133,7 @@ class CollectionPaymentBehaviour(models.Model):
         """SQL of the figures as of each date of `dates` over the company's history:
         columns as_of, partner_id (NULL on segment rows), segment, invoice_count,
         typical_delay, delay_spread, trend, after_contact_rate, promise_due_count,
-        promise_kept_count. An invoice counts as paid on the latest date of its
+        promise_kept_count, collected_rate. An invoice counts as paid on the latest date of its
         reconciliations (`account.partial.reconcile.max_date`) once fully reconciled:
         the payment date of its last payment."""
         window = company.collection_history_months or 24
@@ -130,24 +141,39 @@ class CollectionPaymentBehaviour(models.Model):
         return SQL(
             """
             WITH asof AS (SELECT unnest(%(dates)s::date[]) AS as_of),
-            paid AS (
+            lines AS (
                 SELECT aml.id,
                        debtor.id AS partner_id,
                        %(segment)s AS segment,
                        COALESCE(aml.date_maturity, aml.date) AS due,
-                       MAX(partial.max_date) AS paid_on
+                       CASE WHEN aml.reconciled THEN MAX(partial.max_date) END AS paid_on
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_partial_reconcile partial ON partial.debit_move_id = aml.id
+             LEFT JOIN account_partial_reconcile partial ON partial.debit_move_id = aml.id
                   %(joins)s
                  WHERE aml.company_id = %(company)s
                    AND account.account_type = 'asset_receivable'
                    AND move.state = 'posted'
-                   AND aml.reconciled IS TRUE
                    AND aml.balance > 0
+                   AND (aml.reconciled IS TRUE
+                        OR COALESCE(aml.date_maturity, aml.date) > %(earliest)s)
               GROUP BY aml.id, debtor.id, policy.debtor_type
                 HAVING MAX(partial.max_date) > %(earliest)s
+                    OR COALESCE(aml.date_maturity, aml.date) > %(earliest)s
+            ),
+            paid AS (SELECT * FROM lines WHERE paid_on IS NOT NULL),
+            collected AS (
+                SELECT asof.as_of, lines.partner_id, lines.segment,
+                       COUNT(*) AS due_count,
+                       COUNT(*) FILTER (WHERE lines.paid_on <= lines.due + %(horizon)s)
+                           AS collected_count
+                  FROM lines
+                  JOIN asof
+                    ON lines.due <= asof.as_of - %(horizon)s
+                   AND lines.due > asof.as_of - %(window)s * interval '1 month'
+              GROUP BY GROUPING SETS ((asof.as_of, lines.partner_id, lines.segment),
+                                      (asof.as_of, lines.segment))
             ),
             obs AS (
                 SELECT asof.as_of, paid.id, paid.partner_id, paid.segment, paid.paid_on,
@@ -231,10 +257,16 @@ class CollectionPaymentBehaviour(models.Model):
                    COALESCE(stats.trend, 0) AS trend,
                    COALESCE(stats.after_contact_rate, 0) AS after_contact_rate,
                    COALESCE(promises.due_count, 0) AS promise_due_count,
-                   COALESCE(promises.kept_count, 0) AS promise_kept_count
+                   COALESCE(promises.kept_count, 0) AS promise_kept_count,
+                   100.0 * collected.collected_count / NULLIF(collected.due_count, 0)
+                       AS collected_rate
               FROM stats
          FULL JOIN promises
                 ON promises.as_of = stats.as_of AND promises.partner_id = stats.partner_id
+         LEFT JOIN collected
+                ON collected.as_of = stats.as_of
+               AND collected.partner_id IS NOT DISTINCT FROM stats.partner_id
+               AND collected.segment = stats.segment
             """,
             dates=list(dates),
             company=company.id,
@@ -246,6 +278,7 @@ class CollectionPaymentBehaviour(models.Model):
             half_life=HALF_LIFE_DAYS,
             window=window,
             due_states=DUE_STATES,
+            horizon=COLLECTED_DAYS,
         )
 
     @api.model
@@ -263,7 +296,7 @@ class CollectionPaymentBehaviour(models.Model):
                 INSERT INTO collection_payment_behaviour (
                        partner_id, company_id, segment, invoice_count, typical_delay,
                        delay_spread, trend, after_contact_rate, promise_due_count,
-                       promise_kept_count, promise_kept_rate, date_computed,
+                       promise_kept_count, promise_kept_rate, collected_rate, date_computed,
                        create_uid, create_date, write_uid, write_date)
                 SELECT figures.partner_id, %(company)s, figures.segment,
                        figures.invoice_count, ROUND(figures.typical_delay::numeric, 1),
@@ -275,6 +308,7 @@ class CollectionPaymentBehaviour(models.Model):
                             THEN ROUND(100.0 * figures.promise_kept_count
                                        / figures.promise_due_count, 1)
                             ELSE 0 END,
+                       ROUND(figures.collected_rate::numeric, 1),
                        %(date)s, %(uid)s, now() AT TIME ZONE 'UTC',
                        %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM (%(query)s) figures

@@ -369,7 +369,7 @@ class CollectionDashboard(models.Model):
                 ("period_date", "<", monday + relativedelta(weeks=FORECAST_WEEKS)),
             ],
             ["company_id", "period_date:day"],
-            ["amount_residual:sum"],
+            ["amount_expected:sum"],
         )
         amounts = {(company.id, day): amount for company, day, amount in rows}
         weeks = [monday + relativedelta(weeks=week) for week in range(FORECAST_WEEKS)]

@@ -87,6 +87,7 @@ class CollectionPaymentPrediction(models.Model):
             "typical_delay",
             "promise_due_count",
             "promise_kept_count",
+            "collected_rate",
         ],
         "collection.promise": ["move_ids", "state", "date_promised"],
         "collection.payment.plan": ["move_ids", "state"],
@@ -113,7 +114,14 @@ class CollectionPaymentPrediction(models.Model):
     segment = fields.Selection(SEGMENTS, readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
     amount_residual = fields.Monetary(
-        string="Expected", readonly=True, help="What is open today, in the company currency."
+        string="Open", readonly=True, help="What is open today, in the company currency."
+    )
+    amount_expected = fields.Monetary(
+        string="Expected",
+        readonly=True,
+        help="What the forecast expects on the predicted date: the open amount x the share "
+        "of its invoices the debtor (or its segment) paid within 60 days of their due date "
+        "(promises and plans: the open amount; without a date: nothing).",
     )
     predicted_date = fields.Date(
         string="Predicted Payment",
@@ -189,7 +197,8 @@ class CollectionPaymentPrediction(models.Model):
         return SQL(
             """
             SELECT %s::date AS as_of, company_id, partner_id, segment, invoice_count,
-                   typical_delay, delay_spread, promise_due_count, promise_kept_count
+                   typical_delay, delay_spread, promise_due_count, promise_kept_count,
+                   collected_rate
               FROM collection_payment_behaviour
             """,
             today,
@@ -199,7 +208,8 @@ class CollectionPaymentPrediction(models.Model):
     def _prediction_query(self, items, behaviour, adjust):
         """Predict the payment date of each item of `items` (as of its `as_of`) from
         `behaviour` (as_of, company_id, partner_id, segment, invoice_count,
-        typical_delay, delay_spread, promise_due_count, promise_kept_count); with
+        typical_delay, delay_spread, promise_due_count, promise_kept_count,
+        collected_rate); with
         `adjust`, the plans, promises, disputes and recovery of today apply."""
         adjustments = SQL(
             """
@@ -283,6 +293,9 @@ class CollectionPaymentPrediction(models.Model):
                        COALESCE(seg.typical_delay, 0) AS segment_delay,
                        CASE WHEN own.invoice_count >= %(min_history)s THEN own.delay_spread
                             ELSE COALESCE(seg.delay_spread, 0) END AS spread,
+                       COALESCE(CASE WHEN own.invoice_count >= %(min_history)s
+                                     THEN own.collected_rate END,
+                                seg.collected_rate, 100) / 100 AS collected_share,
                        COALESCE(own.promise_due_count, 0) AS promise_due_count,
                        COALESCE(own.promise_kept_count, 0) AS promise_kept_count,
                        items.due + ROUND(
@@ -342,6 +355,10 @@ class CollectionPaymentPrediction(models.Model):
                   FROM predicted
             )
             SELECT dated.*,
+                   CASE WHEN predicted_date IS NULL THEN 0
+                        WHEN basis IN ('promise', 'plan') THEN residual
+                        ELSE ROUND((residual * collected_share)::numeric, 2) END
+                       AS amount_expected,
                    COALESCE(predicted_date, as_of) - due AS predicted_delay,
                    CASE WHEN basis IN ('disputed', 'recovery', 'unlikely') THEN basis
                         WHEN predicted_date < date_trunc('week', as_of)::date + %(weekly)s
@@ -380,6 +397,7 @@ class CollectionPaymentPrediction(models.Model):
                    prediction.segment,
                    prediction.due AS date_maturity,
                    prediction.residual AS amount_residual,
+                   prediction.amount_expected,
                    prediction.predicted_date,
                    prediction.predicted_delay,
                    prediction.basis,
@@ -409,7 +427,7 @@ class CollectionPaymentPrediction(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
-    def _usual_sentence(self, row):
+    def _usual_sentence(self, row, segments):
         _ = self.env._
         if row.history_count >= MIN_HISTORY:
             days = round(row.typical_delay)
@@ -426,15 +444,12 @@ class CollectionPaymentPrediction(models.Model):
             )
         if not row.segment_count:
             return _("No payment history in the company: expected on its due date")
-        segment = dict(self._fields["segment"]._description_selection(self.env)).get(
-            row.segment, ""
-        )
         return _(
             "Too little history of its own (%(count)s paid invoices): %(segment)s debtors "
             "of the company typically pay %(days)s days after the due date over "
             "%(total)s invoices",
             count=row.history_count,
-            segment=segment,
+            segment=segments.get(row.segment, ""),
             days=round(row.segment_delay),
             total=row.segment_count,
         )
@@ -442,6 +457,14 @@ class CollectionPaymentPrediction(models.Model):
     @api.depends_context("lang")
     def _compute_reason(self):
         _ = self.env._
+        segments = dict(self._fields["segment"]._description_selection(self.env))
+        dates = {}
+
+        def date(value):
+            if value not in dates:
+                dates[value] = format_date(self.env, value)
+            return dates[value]
+
         for row in self:
             if row.basis == "disputed":
                 row.reason = _("Disputed: left out of the forecast until the dispute is resolved")
@@ -454,23 +477,23 @@ class CollectionPaymentPrediction(models.Model):
             if row.basis == "unlikely":
                 row.reason = _(
                     "%(usual)s; now %(days)s days past due: not expected without action",
-                    usual=self._usual_sentence(row),
+                    usual=self._usual_sentence(row, segments),
                     days=row.predicted_delay,
                 )
                 continue
             if row.basis == "plan":
                 row.reason = _(
                     "Payment plan: paid by the instalment of %(date)s",
-                    date=format_date(self.env, row.plan_date),
+                    date=date(row.plan_date),
                 )
                 continue
-            sentence = self._usual_sentence(row)
+            sentence = self._usual_sentence(row, segments)
             if row.basis == "promise":
                 if row.promise_due_count:
                     sentence = _(
                         "%(usual)s; promise for %(date)s, kept %(kept)s of %(due)s",
                         usual=sentence,
-                        date=format_date(self.env, row.promise_date),
+                        date=date(row.promise_date),
                         kept=row.promise_kept_count,
                         due=row.promise_due_count,
                     )
@@ -479,6 +502,6 @@ class CollectionPaymentPrediction(models.Model):
                         "%(usual)s; promise for %(date)s, its first: counted as kept one "
                         "time in two",
                         usual=sentence,
-                        date=format_date(self.env, row.promise_date),
+                        date=date(row.promise_date),
                     )
             row.reason = sentence

@@ -44,6 +44,7 @@ class TestPaymentPrediction(CollectionsCommon):
 
     def test_typical_delay_spread_trend(self):
         self._history()
+        self.create_invoice(self.debtor, 100.0, "2026-02-15")  # never paid
         self._compute()
         behaviour = self._behaviour(self.debtor)
         self.assertEqual(behaviour.invoice_count, 4)
@@ -52,6 +53,8 @@ class TestPaymentPrediction(CollectionsCommon):
         self.assertGreater(behaviour.trend, 0, "paying later and later")
         self.assertEqual(behaviour.segment, "business")
         self.assertEqual(behaviour.date_computed, fields.Date.to_date(TODAY))
+        # due 60 days ago or more: four paid within 60 days, one not
+        self.assertEqual(behaviour.collected_rate, 80.0)
 
     def test_paid_after_contact_and_promises_kept(self):
         self._history()
@@ -86,6 +89,7 @@ class TestPaymentPrediction(CollectionsCommon):
         self.assertEqual(prediction.predicted_date, fields.Date.to_date("2026-06-24"))
         self.assertEqual(prediction.predicted_delay, 14)
         self.assertEqual(prediction.amount_residual, 250.0)
+        self.assertEqual(prediction.amount_expected, 250.0)
         self.assertEqual(prediction.bucket, "week")
         self.assertEqual(prediction.period_date, fields.Date.to_date("2026-06-22"))
         self.assertIn("14 days late", prediction.reason)

@@ -115,7 +115,7 @@ class CollectionPredictionBacktest(models.TransientModel):
                 WITH prediction AS (%(prediction)s),
                 outcome AS (
                     SELECT prediction.as_of, prediction.line_id, prediction.predicted_date,
-                           prediction.residual,
+                           prediction.amount_expected,
                            CASE WHEN aml.reconciled THEN (
                                SELECT MAX(partial.max_date)
                                  FROM account_partial_reconcile partial
@@ -138,7 +138,7 @@ class CollectionPredictionBacktest(models.TransientModel):
                        COUNT(outcome.paid_on) AS paid_count,
                        COALESCE(SUM(ABS(outcome.predicted_date - outcome.paid_on)), 0)
                            AS error_days,
-                       COALESCE(SUM(outcome.residual) FILTER (
+                       COALESCE(SUM(outcome.amount_expected) FILTER (
                            WHERE outcome.predicted_date <= outcome.as_of + 7), 0)
                            AS predicted_amount,
                        COALESCE(MAX(received.amount), 0) AS actual_amount
