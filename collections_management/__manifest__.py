@@ -58,6 +58,7 @@
         "views/res_partner_views.xml",
         "views/collection_credit_hold_views.xml",
         "views/collection_credit_limit_change_views.xml",
+        "views/collection_payment_behaviour_views.xml",
         # the customer portal
         "views/portal_templates.xml",
         # reporting: analysis views and the dashboard
@@ -65,6 +66,7 @@
         "reports/collection_collector_performance_views.xml",
         "reports/collection_receivable_kpi_views.xml",
         "reports/collection_promise_report_views.xml",
+        "reports/collection_payment_prediction_views.xml",
         "reports/collection_dashboard_views.xml",
         # wizards
         "wizards/account_move_reversal_views.xml",
@@ -75,6 +77,7 @@
         "wizards/collection_write_off_wizard_views.xml",
         "wizards/collection_credit_limit_wizard_views.xml",
         "wizards/collection_credit_override_views.xml",
+        "wizards/collection_prediction_backtest_views.xml",
         # menus last: they point at the actions above
         "views/collections_menus.xml",
     ],
@@ -86,6 +89,7 @@
         "demo/collection_contact_demo.xml",
         "demo/collection_interest_demo.xml",
         "demo/collection_portal_demo.xml",
+        "demo/collection_forecast_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

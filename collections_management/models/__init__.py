@@ -34,6 +34,7 @@ from . import (
     collection_level,
     collection_level_fee,
     collection_limitation_period,
+    collection_payment_behaviour,
     collection_payment_plan,
     collection_payment_plan_line,
     collection_policy,

@@ -33,6 +33,7 @@ PRIORITY_FIELDS = (
     "score_promises",
     "score_disputes",
     "score_risk",
+    "score_unlikely",
     "priority_score",
     "amount_disputed",
     "open_dispute_count",
@@ -265,11 +266,46 @@ class CollectionCase(models.Model):
         readonly=True,
         help="The credit-risk weight (Settings) when the credit limit is exceeded.",
     )
+    score_unlikely = fields.Float(
+        string="Score: Unlikely to Pay",
+        readonly=True,
+        help="Days the case's latest open invoice is predicted to be paid after its due "
+        "date (Payment Predictions, from the debtor's history) x the weight per day "
+        "(Settings).",
+    )
+    payment_behaviour_ids = fields.Many2many(
+        "collection.payment.behaviour",
+        string="Payment Behaviour",
+        compute="_compute_payment_forecast",
+        help="How the debtor has paid in the case's company.",
+    )
+    payment_prediction_ids = fields.Many2many(
+        "collection.payment.prediction",
+        string="Payment Predictions",
+        compute="_compute_payment_forecast",
+        help="When each open invoice of the debtor is expected to be paid, and why.",
+    )
     priority_score = fields.Float(
         readonly=True,
         index=True,
         help="Sum of the score parts: the worklist shows the highest first.",
     )
+
+    def _compute_payment_forecast(self):
+        behaviours = self.env["collection.payment.behaviour"].search(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)]
+        )
+        predictions = self.env["collection.payment.prediction"].search(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)]
+        )
+        for case in self:
+            key = (case.partner_id, case.company_id)
+            case.payment_behaviour_ids = behaviours.filtered(
+                lambda row, key=key: (row.partner_id, row.company_id) == key
+            )
+            case.payment_prediction_ids = predictions.filtered(
+                lambda row, key=key: (row.partner_id, row.company_id) == key
+            )
 
     # ------------------------------------------------------------------
     # Defaults and group expansion
@@ -1007,6 +1043,25 @@ class CollectionCase(models.Model):
                 result[case.id] = bool(limit) and figures.get("exposure", 0.0) > limit
         return result
 
+    def _priority_predicted_delay(self):
+        """{case id: the most days one of its open invoices is predicted to be paid after
+        its due date from the debtor's history}; no query when no company weighs it."""
+        if not any(self.company_id.mapped("collection_weight_unlikely")):
+            return {}
+        rows = (
+            self.env["collection.payment.prediction"]
+            .sudo()
+            ._read_group(
+                [
+                    ("case_id", "in", self.ids),
+                    ("basis", "in", ("history", "segment", "none", "unlikely")),
+                ],
+                ["case_id"],
+                ["predicted_delay:max"],
+            )
+        )
+        return {case.id: max(delay or 0, 0) for case, delay in rows}
+
     def _update_priority(self, balances=None):
         """Recompute the score parts and the score of these cases in one statement
         (`balances`: see `_priority_risk`)."""
@@ -1017,6 +1072,7 @@ class CollectionCase(models.Model):
         promises = cases._priority_broken_promises()
         disputes = cases._priority_disputes()
         risk = cases._priority_risk(balances)
+        unlikely = cases._priority_predicted_delay()
         rows = []
         for case in cases:
             company = case.company_id
@@ -1027,6 +1083,7 @@ class CollectionCase(models.Model):
                 promises.get(case.id, 0) * company.collection_weight_promise,
                 open_disputes * company.collection_weight_dispute,
                 company.collection_weight_risk if risk.get(case.id) else 0.0,
+                unlikely.get(case.id, 0) * company.collection_weight_unlikely,
             )
             rows.append(
                 (

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from ..tools import PERIOD_DAYS, check_range
 
 BATCH_SIZE = (1, 10000)
+# Months of payment history the payment behaviour reads: from one month to ten years.
+HISTORY_MONTHS = (1, 120)
 # Priority points per unit: a weight beyond this would drown every other factor.
 WEIGHT = (-1000.0, 1000.0)
 
@@ -71,6 +73,19 @@ class ResCompany(models.Model):
         default=30.0,
         help="Priority points when the debtor's debt exceeds its credit limit.",
     )
+    collection_weight_unlikely = fields.Float(
+        string="Weight per Day Predicted Late",
+        default=0.0,
+        help="Priority points per day an open invoice of the case is predicted to be paid "
+        "after its due date from the debtor's history (its latest; promises, plans and "
+        "disputes aside): debtors unlikely to pay on their own first. Zero: not counted.",
+    )
+    collection_history_months = fields.Integer(
+        string="Payment History (months)",
+        default=24,
+        help="Months of paid invoices the payment behaviour and the predictions read. "
+        "From 1 to 120.",
+    )
 
     # ------------------------------------------------------------------
     # Agencies, legal action and write-off
@@ -114,17 +129,21 @@ class ResCompany(models.Model):
         "collection_weight_promise",
         "collection_weight_dispute",
         "collection_weight_risk",
+        "collection_weight_unlikely",
+        "collection_history_months",
     )
     def _check_collection_settings(self):
         check_range(self, "collection_batch_size", *BATCH_SIZE)
         check_range(self, "collection_dispute_days", *PERIOD_DAYS)
         check_range(self, "collection_min_overdue_amount", 0.0)
         check_range(self, "collection_write_off_threshold", 0.0)
+        check_range(self, "collection_history_months", *HISTORY_MONTHS)
         for name in (
             "collection_weight_amount",
             "collection_weight_age",
             "collection_weight_promise",
             "collection_weight_dispute",
             "collection_weight_risk",
+            "collection_weight_unlikely",
         ):
             check_range(self, name, *WEIGHT)

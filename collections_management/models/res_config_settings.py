@@ -50,3 +50,9 @@ class ResConfigSettings(models.TransientModel):
     collection_weight_risk = fields.Float(
         related="company_id.collection_weight_risk", readonly=False
     )
+    collection_weight_unlikely = fields.Float(
+        related="company_id.collection_weight_unlikely", readonly=False
+    )
+    collection_history_months = fields.Integer(
+        related="company_id.collection_history_months", readonly=False
+    )

@@ -27,6 +27,13 @@ class ResPartner(models.Model):
         "collection.case", "partner_id", string="Collection Cases"
     )
     collection_case_count = fields.Integer(compute="_compute_collection_case")
+    collection_behaviour_ids = fields.One2many(
+        "collection.payment.behaviour",
+        "partner_id",
+        string="Payment Behaviour",
+        groups="collections_management.group_collections_collector",
+        help="How the debtor has paid in each company (computed nightly).",
+    )
     collection_case_id = fields.Many2one(
         "collection.case",
         string="Open Collection Case",

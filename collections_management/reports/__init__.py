@@ -9,6 +9,7 @@ from . import (
     collection_aged_receivable,
     collection_collector_performance,
     collection_dashboard,
+    collection_payment_prediction,
     collection_promise_report,
     collection_receivable_kpi,
     collection_statement_report,

@@ -1,12 +1,14 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..tools import COLLECTOR, requires_group
 from .collection_aged_receivable import AGING_BUCKETS
 
 TOP_COUNT = 5
+# Weeks of expected receipts on the card.
+FORECAST_WEEKS = 4
 
 
 class CollectionDashboard(models.Model):
@@ -345,6 +347,46 @@ class CollectionDashboard(models.Model):
                 {"id": stage.id, "label": stage.name, "amount": amount}
                 for stage, amount in sorted(by_stage.items(), key=lambda item: -item[1])
             ]
+
+    # ------------------------------------------------------------------
+    # Cash-in forecast: the receipts expected in the next weeks
+    # ------------------------------------------------------------------
+    forecast_data = fields.Json(
+        string="Cash-in Forecast",
+        compute="_compute_forecast",
+        help="Receipts expected in each of the next 4 weeks (Cash-in Forecast): "
+        "[{key, label, amount}].",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_forecast(self):
+        today = fields.Date.context_today(self)
+        monday = today - relativedelta(days=today.weekday())
+        rows = self.env["collection.payment.prediction"]._read_group(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("bucket", "=", "week"),
+                ("period_date", "<", monday + relativedelta(weeks=FORECAST_WEEKS)),
+            ],
+            ["company_id", "period_date:day"],
+            ["amount_expected:sum"],
+        )
+        amounts = {(company.id, day): amount for company, day, amount in rows}
+        weeks = [monday + relativedelta(weeks=week) for week in range(FORECAST_WEEKS)]
+        for card in self:
+            card.forecast_data = [
+                {
+                    "key": str(week),
+                    "label": self.env._("Week of %s", format_date(self.env, week)),
+                    "amount": amounts.get((card.company_id.id, week), 0.0),
+                }
+                for week in weeks
+            ]
+
+    @requires_group(COLLECTOR, "read")
+    def action_open_forecast(self):
+        self.ensure_one()
+        return self._open("collections_management.collection_payment_prediction_action")
 
     def action_open_credit_risk(self):
         self.ensure_one()

@@ -11,6 +11,7 @@ from . import (
     test_interest,
     test_letter_report,
     test_payment_plan,
+    test_payment_prediction,
     test_pdf_letterhead,
     test_portal,
     test_promise,
