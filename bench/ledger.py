@@ -254,8 +254,9 @@ def _money(value):
     return Decimal(repr(value)).quantize(CENT)
 
 
-def generate_sql(env, debtors, invoices, today, seed):
-    """The ledger of `generate`, from the same plan, written set-based; returns a summary."""
+def generate_sql(env, debtors, invoices, today, seed, chunk=SQL_CHUNK):
+    """The ledger of `generate`, from the same plan, written set-based by `chunk`
+    invoices; returns a summary."""
     started = time.perf_counter()
     partner_specs, specs = plan_ledger(debtors, invoices, today, seed)
     company = env.company
@@ -295,8 +296,8 @@ def generate_sql(env, debtors, invoices, today, seed):
     # Payments are numbered in the order of their dates, as posting them one by one would.
     paid = sorted((spec["pay_date"], index) for index, spec in enumerate(specs) if spec["pay_date"])
     payment_numbers = {index: payment_names.next(date) for date, index in paid}
-    for start in range(0, len(specs), SQL_CHUNK):
-        indexes = range(start, min(start + SQL_CHUNK, len(specs)))
+    for start in range(0, len(specs), chunk):
+        indexes = range(start, min(start + chunk, len(specs)))
         _insert_chunk(env, params, specs, indexes, partners, terms, names, payment_numbers)
         env.cr.commit()
         _logger.warning(

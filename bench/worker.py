@@ -198,8 +198,12 @@ def overdue_invoice_count(env, day):
 def generate(env, args):
     today = datetime.date.fromisoformat(args.today)
     env["ir.config_parameter"].set_param("bench.today", today.isoformat())
-    writer = ledger.generate_sql if args.method == "sql" else ledger.generate
-    summary = writer(env, args.debtors, args.invoices, today, args.seed)
+    if args.method == "sql":
+        summary = ledger.generate_sql(
+            env, args.debtors, args.invoices, today, args.seed, args.chunk or ledger.SQL_CHUNK
+        )
+    else:
+        summary = ledger.generate(env, args.debtors, args.invoices, today, args.seed)
     env.cr.commit()
     summary["overdue_invoices"] = overdue_invoice_count(env, today)
     summary["open_invoices"] = env.execute_query(
@@ -588,6 +592,7 @@ def main():
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--today")
     parser.add_argument("--method", choices=("sql", "orm"), default="sql")
+    parser.add_argument("--chunk", type=int)
     args = parser.parse_args()
     config.parse_config(
         [
