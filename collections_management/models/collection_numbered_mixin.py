@@ -72,4 +72,6 @@ class CollectionNumberedMixin(models.AbstractModel):
         numbers = self.env.execute_query(
             SQL("SELECT nextval(%s) FROM generate_series(1, %s)", pg_sequence, count)
         )
-        return [sequence.get_next_char(number) for (number,) in numbers]
+        # what `get_next_char` gives each number, its prefix and suffix interpolated once
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in numbers]

@@ -141,6 +141,9 @@ class CollectionRun(models.Model):
         refused_levels = self._time_barred_refused_levels(levels)
 
         invoices_by_partner = defaultdict(list)
+        # the level an invoice reaches depends on its policy, current level and age
+        # only: decided once per combination, not once per invoice
+        next_levels = {}
         for row in rows:
             partner_id = row["partner_id"]
             if (
@@ -155,12 +158,12 @@ class CollectionRun(models.Model):
             days = (self.date - row["date_maturity"]).days
             current = level_by_id.get(row["level_id"]) if row["level_id"] else None
             row["days"] = days
-            sorted_levels = levels_by_policy[policy]
-            if partner_id in refused_levels:
-                sorted_levels = [
-                    lvl for lvl in sorted_levels if lvl.id not in refused_levels[partner_id]
-                ]
-            row["next_level"] = self._next_level(sorted_levels, policy, current, days)
+            refused = frozenset(refused_levels.get(partner_id, ()))
+            key = (policy, current, days, refused)
+            if key not in next_levels:
+                sorted_levels = [lvl for lvl in levels_by_policy[policy] if lvl.id not in refused]
+                next_levels[key] = self._next_level(sorted_levels, policy, current, days)
+            row["next_level"] = next_levels[key]
             if days > 0 or row["next_level"]:
                 invoices_by_partner[partner_id].append(row)
 
@@ -178,7 +181,14 @@ class CollectionRun(models.Model):
         """Write the draft communications and their lines, two statements whatever
         their number. `proposals` lists (debtor id, level, invoice rows)."""
         company = self.company_id
-        money = company.currency_id.round
+        # the residuals are amounts of the company currency already: rounding them
+        # (and their sums) to its decimals is what currency.round gives, without its
+        # per-call lookups (two roundings per invoice)
+        digits = company.currency_id.decimal_places
+
+        def money(amount):
+            return round(amount, digits)
+
         communications = insert_rows(
             self.env["collection.communication"],
             [
