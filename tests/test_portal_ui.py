@@ -241,6 +241,9 @@ def test_customer_pays_a_plan_instalment(odoo_server, admin, browser):
         "create",
         {
             "partner_id": debtor,
+            # agreed on the day the payment is dated: the admin's default day may be
+            # another one (Brussels is a day ahead of UTC from 23:00)
+            "date": TODAY.isoformat(),
             "instalment_count": 3,
             "frequency": "monthly",
             "date_first": (TODAY + datetime.timedelta(days=5)).isoformat(),

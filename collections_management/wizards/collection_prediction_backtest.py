@@ -214,5 +214,5 @@ class CollectionPredictionBacktest(models.TransientModel):
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
-            "target": "new",
+            "target": "current",
         }
