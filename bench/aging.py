@@ -12,9 +12,10 @@ totals can be checked against the ledger (the script does so and fails if they d
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
+
+from shell import db_exists, install, sh
 
 from odoo import api
 from odoo.modules.registry import Registry
@@ -25,39 +26,12 @@ DEBTORS = 2000
 PAID_SHARE = 5  # one invoice in five gets a partial payment
 
 
-def sh(*command):
-    print("$", " ".join(command), flush=True)
-    subprocess.run(command, check=True)
-
-
-def db_exists(name):
-    out = subprocess.run(
-        ["psql", "-d", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip() == "1"
-
-
-def install(args):
-    sh("createdb", args.db)
-    sh(
-        sys.executable,
-        "-c",
-        'import odoo.cli, sys; sys.argv[0] = "odoo"; odoo.cli.main()',
-        "-c",
-        args.conf,
-        "-d",
-        args.db,
-        "-i",
-        "collections_management",
-        "--without-demo=1",
-        "--stop-after-init",
-        "--http-port",
-        str(args.http_port),
-        "--log-level=warn",
-    )
+def install_addon(args):
+    sh("createdb", args.db, echo=True)
+    install(
+        sys.executable, args.conf, args.db, "collections_management", "--without-demo=1",
+        "--http-port", args.http_port,
+    )  # fmt: skip
 
 
 def generate(env, invoices):
@@ -273,9 +247,9 @@ def main():
     parser.add_argument("--http-port", type=int, default=18999)
     args = parser.parse_args()
     if args.rebuild and db_exists(args.db):
-        sh("dropdb", args.db)
+        sh("dropdb", args.db, echo=True)
     if not db_exists(args.db):
-        install(args)
+        install_addon(args)
     config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"], setup_logging=True)
     registry = Registry(args.db)
     with registry.cursor() as cr:

@@ -20,6 +20,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from shell import db_exists, install, log, sh
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
@@ -37,25 +39,9 @@ SEED = 20240601
 PREFIX = "cm_bench_"
 
 
-def log(message):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def sh(*command, check=True, **kwargs):
-    return subprocess.run([str(part) for part in command], check=check, **kwargs)
-
-
 # ----------------------------------------------------------------------
 # Databases: only ever names starting with cm_bench_
 # ----------------------------------------------------------------------
-def db_exists(name):
-    out = sh(
-        "psql", "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
-        capture_output=True, text=True,
-    )  # fmt: skip
-    return out.stdout.strip() == "1"
-
-
 def filestore(name):
     return CACHE / "bench-filestore" / "filestore" / name
 
@@ -143,12 +129,7 @@ class Odoo:
         self.conf = conf
 
     def install(self, db, module):
-        log(f"installing {module} on {db}")
-        code = 'import odoo.cli, sys; sys.argv[0] = "odoo"; odoo.cli.main()'
-        sh(
-            self.python, "-c", code, "-c", self.conf, "-d", db, "-i", module,
-            "--stop-after-init", "--log-level=warn",
-        )  # fmt: skip
+        install(self.python, self.conf, db, module)
 
     def work(self, task, db, **options):
         out = RESULTS / f"tmp-{task}-{os.getpid()}.json"

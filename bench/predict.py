@@ -16,11 +16,11 @@ unless `--keep`).
 
 import argparse
 import datetime
-import subprocess
 import sys
 import time
 
 from freezegun import freeze_time
+from shell import install, sh
 
 from odoo import api
 from odoo.modules.registry import Registry
@@ -29,29 +29,13 @@ from odoo.sql_db import close_db
 from odoo.tools import config
 
 
-def sh(*command):
-    print("$", " ".join(command), flush=True)
-    subprocess.run(command, check=True)
-
-
 def prepare(args):
-    sh("dropdb", "--if-exists", args.db)
-    sh("createdb", "-T", f"cm_bench_{args.size}_tpl", args.db)
-    sh(
-        sys.executable,
-        "-c",
-        'import odoo.cli, sys; sys.argv[0] = "odoo"; odoo.cli.main()',
-        "-c",
-        args.conf,
-        "-d",
-        args.db,
-        "-i",
-        "collections_management",
-        "--without-demo=1",
-        "--stop-after-init",
-        "--no-http",
-        "--log-level=warn",
-    )
+    sh("dropdb", "--if-exists", args.db, echo=True)
+    sh("createdb", "-T", f"cm_bench_{args.size}_tpl", args.db, echo=True)
+    install(
+        sys.executable, args.conf, args.db, "collections_management",
+        "--without-demo=1", "--no-http",
+    )  # fmt: skip
 
 
 def measure(env, label, function):
@@ -140,7 +124,7 @@ def main():
         run(args)
     finally:
         if not args.keep:
-            sh("dropdb", "--if-exists", args.db)
+            sh("dropdb", "--if-exists", args.db, echo=True)
 
 
 if __name__ == "__main__":

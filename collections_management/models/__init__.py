@@ -45,6 +45,7 @@ from . import (
     collection_write_off,
     ir_actions_report,
     mail_mail,
+    mail_render_mixin,
     mail_template,
     res_company,
     res_config_settings,

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -88,6 +89,55 @@ class TestFollowupRun(CollectionsCommon):
         self.policy.allow_level_skip = True
         self.run_followup("2026-02-16")
         self.assertEqual(invoice.collection_level_id, self.l_final)
+
+    def test_email_lists_the_invoices_as_rows_like_a_template_reading_records(self):
+        with freeze_time("2026-01-01"):
+            old = self.create_invoice(self.debtor, 1234.5, "2026-01-10")
+            recent = self.create_invoice(self.debtor, 200, "2026-01-12")
+        communication = self.run_followup("2026-01-20").communication_ids  # both First
+        body = communication.mail_id.body_html
+        # one row per invoice, oldest due date first, with its days late and amount
+        self.assertLess(body.index(old.name), body.index(recent.name))
+        self.assertIn("1,234.50", body)
+        self.assertIn('<td style="text-align: right;">10</td>', body)
+        # a template reading the invoices as records (what databases installed before
+        # keep) writes the same email
+        by_records = self.template.copy(
+            {
+                "body_html": self.template.body_html.replace(
+                    "followup_invoices(object)", "object.line_ids"
+                ).replace("line.number", "line.move_id.name or ''")
+            }
+        )
+        self.assertNotIn("followup_invoices", by_records.body_html)
+        self.assertEqual(
+            communication._render_email_bodies(by_records),
+            communication._render_email_bodies(self.template),
+        )
+        # Odoo's own rendering (the template's preview, the composer) lists them too
+        preview = self.template._render_field("body_html", communication.ids)[communication.id]
+        self.assertIn(old.name, preview)
+        self.assertIn(recent.name, preview)
+
+    def test_subject_and_sender_are_rendered_without_evaluating_code(self):
+        self.company.email = "billing@example.com"
+        with freeze_time("2026-01-01"):
+            self.create_invoice(self.debtor, 500, "2026-01-05")
+        # their plain field paths take Odoo's rendering without safe_eval
+        with patch(
+            "odoo.addons.mail.models.mail_render_mixin.render_inline_template",
+            side_effect=AssertionError("an expression was evaluated"),
+        ):
+            communication = self.run_followup("2026-01-13").communication_ids
+        self.assertRecordValues(
+            communication.mail_id,
+            [
+                {
+                    "subject": f"{self.company.name}: payment reminder",
+                    "email_from": self.company.email_formatted,
+                }
+            ],
+        )
 
     def test_run_twice_the_same_day_sends_nothing_twice(self):
         with freeze_time("2026-01-01"):
