@@ -244,9 +244,10 @@ class CollectionContact(models.Model):
         self._fill_open_case(vals_list)
         # the guards judge the moment of the contact: it must be a sane one
         self._collection_check_input(vals_list)
+        bounds = self._date_bounds()
         for vals in vals_list:
             date = fields.Datetime.to_datetime(vals.get("date"))
-            check_value(self, "date", date, *self._date_bounds())
+            check_value(self, "date", date, *bounds)
         if guards_checked:
             # the run's entries: one insert, their outcomes carried over like any other's
             contacts = self._insert_entries(vals_list)
