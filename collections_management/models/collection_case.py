@@ -709,7 +709,8 @@ class CollectionCase(models.Model):
     def _sync_cases(self, company, partners=None):
         """Open a case for each new delinquent debtor, refresh the amounts of open
         cases and close those whose overdue debt is paid. Set-based: a few queries
-        whatever the number of debtors and invoices."""
+        whatever the number of debtors and invoices. Returns (cases opened, cases
+        closed, {debtor id: balance} as `_get_debtor_balances` gives it)."""
         today = fields.Date.context_today(self)
         balances = self._get_debtor_balances(company, partners, today)
         domain = [("company_id", "=", company.id), ("is_open", "=", True)]
@@ -734,7 +735,7 @@ class CollectionCase(models.Model):
         )
         (open_cases | new_cases)._refresh_amounts(balances, today)
         to_close._close_as_paid()
-        return new_cases, to_close
+        return new_cases, to_close, balances
 
     @api.model
     def _open_cases(self, company, partners, overdue_by_partner):

@@ -288,18 +288,19 @@ class CollectionCreditHold(models.Model):
         return result
 
     @api.model
-    def _evaluate(self, company, partners=None):
+    def _evaluate(self, company, partners=None, balances=None):
         """Set the automatic credit holds whose cause is there and lift those whose cause
         is gone, for these debtors in a company (all debtors with open receivables or an
-        automatic hold when `partners` is None). Run by the daily run and whenever a
-        payment reconciles. Returns (holds set, holds lifted)."""
+        automatic hold when `partners` is None; `balances`, the debtors' balances the
+        caller already read, spare reading them again). Run by the daily run and
+        whenever a payment reconciles. Returns (holds set, holds lifted)."""
         holds = self.sudo()
         auto = Domain("company_id", "=", company.id) & Domain("state", "=", "active")
         auto &= Domain("cause", "!=", "manual")
         if partners is None:
-            debtors = self.env["res.partner"].browse(
-                self.env["collection.case"].sudo()._get_debtor_balances(company)
-            )
+            if balances is None:
+                balances = self.env["collection.case"].sudo()._get_debtor_balances(company)
+            debtors = self.env["res.partner"].browse(balances)
             existing = holds.search(auto)
             debtors |= existing.partner_id
         else:

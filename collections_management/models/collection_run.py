@@ -116,8 +116,10 @@ class CollectionRun(models.Model):
         company = self.company_id
         Case = self.env["collection.case"].with_company(company)
         self.communication_ids.filtered(lambda c: c.state == "draft").unlink()
-        opened, closed = Case._sync_cases(company)
-        self.env["collection.credit.hold"].with_company(company)._evaluate(company)
+        opened, closed, balances = Case._sync_cases(company)
+        self.env["collection.credit.hold"].with_company(company)._evaluate(
+            company, balances=balances
+        )
         self.cases_opened += len(opened)
         self.cases_closed += len(closed)
 
