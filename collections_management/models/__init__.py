@@ -30,6 +30,7 @@ from . import (
     collection_inconvenient_time,
     collection_interest_claim,
     collection_interest_rate,
+    collection_invoice_state,
     collection_legal_action,
     collection_level,
     collection_level_fee,

@@ -7,11 +7,18 @@ from ..tools import (
     COLLECTOR,
     check_system_values,
     requires_group,
+    upsert_rows,
     without_system_defaults,
 )
 
 # set by the ledger sync and the follow-up run only
 COLLECTION_SYSTEM_FIELDS = ("collection_case_id", "collection_level_id", "collection_level_date")
+# where they live: {field of account.move: column of collection.invoice.state}
+COLLECTION_STATE_COLUMNS = {
+    "collection_case_id": "case_id",
+    "collection_level_id": "level_id",
+    "collection_level_date": "level_date",
+}
 
 
 class AccountMove(models.Model):
@@ -20,13 +27,19 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
+    # The follow-up state lives in collection.invoice.state (one narrow row per invoice,
+    # written by the run in set-based SQL): these fields read it, and search, group and
+    # sort through a LEFT JOIN on it (`_field_to_sql`), like columns of the invoice.
     collection_case_id = fields.Many2one(
         "collection.case",
         string="Collection Case",
         readonly=True,
         copy=False,
         check_company=True,
-        index="btree_not_null",
+        compute="_compute_collection_state",
+        inverse="_inverse_collection_state",
+        search="_search_collection_case_id",
+        compute_sudo=True,
         help="The collection case that covers this invoice since it became overdue.",
     )
     collection_stage_id = fields.Many2one(
@@ -38,10 +51,21 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
         check_company=True,
-        index="btree_not_null",
+        compute="_compute_collection_state",
+        inverse="_inverse_collection_state",
+        search="_search_collection_level_id",
+        compute_sudo=True,
         help="The last follow-up level this invoice reached; no level is ever sent twice.",
     )
-    collection_level_date = fields.Date(string="Follow-up Date", readonly=True, copy=False)
+    collection_level_date = fields.Date(
+        string="Follow-up Date",
+        readonly=True,
+        copy=False,
+        compute="_compute_collection_state",
+        inverse="_inverse_collection_state",
+        search="_search_collection_level_date",
+        compute_sudo=True,
+    )
     collection_hold_ids = fields.One2many("collection.hold", "move_id", string="Holds")
     collection_on_hold = fields.Boolean(
         string="On Hold",
@@ -63,6 +87,81 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------------
+    def _compute_collection_state(self):
+        origins = {move: move._origin.id for move in self}
+        states = self.env["collection.invoice.state"].search_fetch(
+            [("move_id", "in", [origin for origin in origins.values() if origin])],
+            ["move_id", *COLLECTION_STATE_COLUMNS.values()],
+        )
+        by_move = {state.move_id.id: state for state in states}
+        for move, origin in origins.items():
+            state = by_move.get(origin)
+            move.collection_case_id = state.case_id if state else False
+            move.collection_level_id = state.level_id if state else False
+            move.collection_level_date = state.level_date if state else False
+
+    def _inverse_collection_state(self):
+        """Set by hand by the system (the run writes in SQL): the invoices' state rows."""
+        upsert_rows(
+            self.env["collection.invoice.state"],
+            ["move_id", "company_id", *COLLECTION_STATE_COLUMNS.values()],
+            [
+                (
+                    move.id,
+                    move.company_id.id,
+                    move.collection_case_id.id or None,
+                    move.collection_level_id.id or None,
+                    move.collection_level_date or None,
+                )
+                for move in self
+            ],
+        )
+        self.env["collection.case"].invalidate_model(["invoice_ids"], flush=False)
+
+    def _search_collection_case_id(self, operator, value):
+        return self._collection_state_condition("collection_case_id", operator, value)
+
+    def _search_collection_level_id(self, operator, value):
+        return self._collection_state_condition("collection_level_id", operator, value)
+
+    def _search_collection_level_date(self, operator, value):
+        return self._collection_state_condition("collection_level_date", operator, value)
+
+    def _collection_state_condition(self, fname, operator, value):
+        """The condition on the follow-up state field `fname`, as the ORM makes it on a
+        column: `_field_to_sql` gives the state table's column."""
+        field = self._fields[fname]
+
+        def to_sql(model, alias, query):
+            condition = value
+            if isinstance(value, Domain):  # any / not any: on the case or the level
+                condition = value.optimize_full(model.env[field.comodel_name])
+            return field.condition_to_sql(fname, operator, condition, model, alias, query)
+
+        return Domain.custom(to_sql=to_sql)
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        column = COLLECTION_STATE_COLUMNS.get(field_expr)
+        if not column:
+            return super()._field_to_sql(alias, field_expr, query)
+        self._check_field_access(self._fields[field_expr], "read")
+        State = self.env["collection.invoice.state"]
+        if query is None:
+            return SQL(
+                "(SELECT state.%s FROM %s state WHERE state.move_id = %s)",
+                SQL.identifier(column),
+                SQL.identifier(State._table),
+                SQL.identifier(alias, "id"),
+            )
+        state_alias = query.make_alias(alias, "collection_state")
+        query.add_join(
+            "LEFT JOIN",
+            state_alias,
+            State._table,
+            SQL("%s = %s", SQL.identifier(state_alias, "move_id"), SQL.identifier(alias, "id")),
+        )
+        return SQL.identifier(state_alias, column, to_flush=State._fields[column])
+
     @api.model
     def _held_domain(self):
         """Invoices held themselves, or whose debtor is held, as of today."""

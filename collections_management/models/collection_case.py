@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, Query, format_date
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools import (
@@ -169,7 +169,11 @@ class CollectionCase(models.Model):
     )
     overdue_invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
     invoice_ids = fields.One2many(
-        "account.move", "collection_case_id", string="Invoices", readonly=True
+        "account.move",
+        "collection_case_id",
+        string="Invoices",
+        readonly=True,
+        search="_search_invoice_ids",
     )
     communication_ids = fields.One2many(
         "collection.communication", "case_id", string="Communications", readonly=True
@@ -441,23 +445,24 @@ class CollectionCase(models.Model):
         if not cases.ids:
             return {}
         Move = self.env["account.move"]
-        Move.flush_model(["collection_case_id", "move_type", "origin_payment_id"])
+        Move.flush_model(["move_type", "origin_payment_id"])
+        self.env["collection.invoice.state"].flush_model(["move_id", "case_id"])
         self.env["account.move.line"].flush_model(["move_id", "account_id"])
         self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id"])
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT inv.collection_case_id, MAX(partial.max_date)
-                  FROM account_move inv
-                  JOIN account_move_line inv_line ON inv_line.move_id = inv.id
+                SELECT state.case_id, MAX(partial.max_date)
+                  FROM collection_invoice_state state
+                  JOIN account_move_line inv_line ON inv_line.move_id = state.move_id
                   JOIN account_account account ON account.id = inv_line.account_id
                                               AND account.account_type = 'asset_receivable'
                   JOIN account_partial_reconcile partial ON partial.debit_move_id = inv_line.id
                   JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
                   JOIN account_move pay_move ON pay_move.id = pay_line.move_id
-                 WHERE inv.collection_case_id IN %(cases)s
+                 WHERE state.case_id IN %(cases)s
                    AND %(received)s
-              GROUP BY inv.collection_case_id
+              GROUP BY state.case_id
                 """,
                 cases=tuple(cases.ids),
                 received=Move._collection_money_received_sql("pay_move"),
@@ -480,6 +485,30 @@ class CollectionCase(models.Model):
             ["invoice_date_due:min"],
         )
         return {case.id: date for case, date in rows}
+
+    def _search_invoice_ids(self, operator, value):
+        """The cases with an invoice that matches `value` (its follow-up state row
+        names the case), in SQL: the invoices' case is not a column of account_move.
+        The negative operators are the negation of these."""
+        if operator == "in":
+            ids = [move_id for move_id in value if move_id]
+            domain = Domain("invoice_ids", "any", Domain("id", "in", ids)) if ids else Domain.FALSE
+            if False in value:
+                domain |= Domain("invoice_ids", "not any", Domain.TRUE)
+            return domain
+        if operator not in ("any", "any!") or not isinstance(value, Domain | Query):
+            return NotImplemented
+        moves = value
+        if isinstance(value, Domain):
+            moves = self.env["account.move"]._search(value, bypass_access=operator == "any!")
+        return Domain.custom(
+            to_sql=lambda model, alias, query: SQL(
+                "%s IN (SELECT state.case_id FROM collection_invoice_state state"
+                " WHERE state.case_id IS NOT NULL AND state.move_id IN %s)",
+                SQL.identifier(alias, "id"),
+                moves.subselect(),
+            )
+        )
 
     def _limitation_profile(self):
         """(country id, state id or False, debtor type, debt basis) that choose the
@@ -820,39 +849,44 @@ class CollectionCase(models.Model):
             ["amount_due", "amount_overdue", "oldest_overdue_days", "overdue_invoice_count"],
             rows,
         )
-        # Each overdue invoice belongs to the open case of its debtor.
+        # Each overdue invoice belongs to the open case of its debtor: its follow-up
+        # state row says so (the invoice itself is not written).
         self.flush_model(["partner_id", "company_id"])
-        self.env["account.move"].flush_model(
-            ["commercial_partner_id", "company_id", "state", "collection_case_id"]
-        )
+        self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "state"])
         self.env["account.move.line"].flush_model(
             ["move_id", "account_id", "reconciled", "amount_residual", "date_maturity"]
         )
         self.env["account.account"].flush_model(["account_type"])
+        self.env["collection.invoice.state"].flush_model(["move_id", "company_id", "case_id"])
         self.env.execute_query(
             SQL(
                 """
-                UPDATE account_move move
-                   SET collection_case_id = c.id
-                  FROM collection_case c, account_move_line aml, account_account account
+                INSERT INTO collection_invoice_state AS state (move_id, company_id, case_id)
+                SELECT DISTINCT ON (move.id) move.id, move.company_id, c.id
+                  FROM collection_case c
+                  JOIN account_move move ON move.commercial_partner_id = c.partner_id
+                                        AND move.company_id = c.company_id
+                                        AND move.state = 'posted'
                  WHERE c.id IN %s
-                   AND move.commercial_partner_id = c.partner_id
-                   AND move.company_id = c.company_id
-                   AND aml.move_id = move.id
-                   AND account.id = aml.account_id
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.date_maturity < %s
-                   AND move.state = 'posted'
-                   AND move.collection_case_id IS DISTINCT FROM c.id
+                   AND EXISTS (
+                        SELECT FROM account_move_line aml
+                          JOIN account_account account ON account.id = aml.account_id
+                         WHERE aml.move_id = move.id
+                           AND account.account_type = 'asset_receivable'
+                           AND aml.reconciled IS NOT TRUE
+                           AND aml.amount_residual > 0
+                           AND aml.date_maturity < %s)
+              ORDER BY move.id, c.id DESC
+                    ON CONFLICT (move_id) DO UPDATE SET case_id = EXCLUDED.case_id
+                 WHERE state.case_id IS DISTINCT FROM EXCLUDED.case_id
                 """,
                 tuple(self.ids),
                 today,
             )
         )
+        self.env["collection.invoice.state"].invalidate_model(["case_id"], flush=False)
         self.env["account.move"].invalidate_model(["collection_case_id"], flush=False)
-        self.invalidate_recordset(["invoice_ids"], flush=False)
+        self.invalidate_model(["invoice_ids"], flush=False)
         self._update_priority(balances)
 
     def _close_as_paid(self):

@@ -30,6 +30,7 @@ from ..tools import (
     insert_rows,
     link_each,
     requires_group,
+    upsert_rows,
     write_each,
 )
 from .collection_contact import CHANNELS, OPTOUT_FIELD
@@ -629,14 +630,18 @@ class CollectionCommunication(models.Model):
         self.env["collection.case"]._schedule_activities(values_by_case)
 
     def _advance_levels(self):
-        """Record on each invoice the level it reached and on each case its level (one
-        statement each, untracked as before) and stage (one write per level)."""
+        """Record for each invoice the level it reached (in its follow-up state, not on
+        the invoice) and on each case its level (one statement each, untracked as
+        before) and stage (one write per level)."""
         lines = self.line_ids.filtered("level_id")
         date = self[:1].run_id.date
-        write_each(
-            self.env["account.move"],
-            ["collection_level_id", "collection_level_date"],
-            [(line.move_id.id, line.level_id.id, date) for line in lines],
+        upsert_rows(
+            self.env["collection.invoice.state"],
+            ["move_id", "company_id", "level_id", "level_date"],
+            [(line.move_id.id, line.company_id.id, line.level_id.id, date) for line in lines],
+        )
+        self.env["account.move"].invalidate_model(
+            ["collection_level_id", "collection_level_date"], flush=False
         )
         with_case = self.filtered("case_id")
         write_each(

@@ -284,9 +284,8 @@ class CollectionRun(models.Model):
         lines = self.env["collection.case"]._receivable_lines_query(self.company_id)
         disputed = self.env["collection.dispute"]._disputed_amounts_query(self.company_id)
         self.env["account.move.line"].flush_model(["move_id", "amount_residual", "date_maturity"])
-        self.env["account.move"].flush_model(
-            ["commercial_partner_id", "collection_level_id", "move_type", "state"]
-        )
+        self.env["account.move"].flush_model(["commercial_partner_id", "move_type", "state"])
+        self.env["collection.invoice.state"].flush_model(["move_id", "level_id"])
         self.env["collection.dispute"].flush_model(
             ["move_id", "amount", "company_id", "state", "credit_note_id"]
         )
@@ -295,17 +294,18 @@ class CollectionRun(models.Model):
                 """
                 SELECT move.id AS move_id,
                        move.commercial_partner_id AS partner_id,
-                       move.collection_level_id AS level_id,
+                       state.level_id AS level_id,
                        MIN(aml.date_maturity) AS date_maturity,
                        SUM(aml.amount_residual) - COALESCE(MAX(disputed.amount), 0) AS residual
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
+             LEFT JOIN collection_invoice_state state ON state.move_id = move.id
              LEFT JOIN (%(disputed)s) disputed ON disputed.move_id = move.id
                  WHERE aml.id IN (%(lines)s)
                    AND move.move_type IN ('out_invoice', 'out_receipt')
                    AND aml.amount_residual > 0
                    AND aml.date_maturity <= %(horizon)s
-              GROUP BY move.id
+              GROUP BY move.id, state.level_id
                 HAVING SUM(aml.amount_residual) - COALESCE(MAX(disputed.amount), 0) > 0
               ORDER BY move.commercial_partner_id, move.id
                 """,

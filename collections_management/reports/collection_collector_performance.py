@@ -35,8 +35,8 @@ class CollectionCollectorPerformance(models.Model):
     _order = "date desc, user_id"
     _depends = {
         "account.move.line": ["move_id"],
+        "collection.invoice.state": ["move_id", "case_id"],
         "account.move": [
-            "collection_case_id",
             "move_type",
             "origin_payment_id",
             "statement_line_id",
@@ -223,8 +223,8 @@ class CollectionCollectorPerformance(models.Model):
             SELECT %(month)s AS date, c.user_id, c.company_id, c.id AS case_id, p.amount
               FROM account_partial_reconcile p
               JOIN account_move_line inv_line ON inv_line.id = p.debit_move_id
-              JOIN account_move inv ON inv.id = inv_line.move_id
-              JOIN collection_case c ON c.id = inv.collection_case_id
+              JOIN collection_invoice_state inv_state ON inv_state.move_id = inv_line.move_id
+              JOIN collection_case c ON c.id = inv_state.case_id
               JOIN account_move_line pay_line ON pay_line.id = p.credit_move_id
               JOIN account_move pay ON pay.id = pay_line.move_id
              WHERE c.user_id IS NOT NULL

@@ -9,6 +9,7 @@ from . import (
     test_followup_run,
     test_followup_scale,
     test_interest,
+    test_invoice_state,
     test_letter_report,
     test_payment_plan,
     test_payment_prediction,

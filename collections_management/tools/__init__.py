@@ -21,4 +21,11 @@ from .bounds import (
     shift,
     years_around,
 )
-from .sql import insert_messages, insert_rows, link_each, with_defaults, write_each
+from .sql import (
+    insert_messages,
+    insert_rows,
+    link_each,
+    upsert_rows,
+    with_defaults,
+    write_each,
+)
