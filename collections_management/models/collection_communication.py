@@ -587,7 +587,7 @@ class CollectionCommunication(models.Model):
         """{communication id: [InvoiceRow]}: the invoices each email lists, in the
         order of `line_ids`, as plain values read in one query. The templates list
         them through `followup_invoices(object)` (`mail.render.mixin`): read as
-        records, each row would cost several ORM field reads (half of a run's time)."""
+        records, each row would cost several ORM field reads."""
         self.check_access("read")
         if not self.ids:
             return {}
