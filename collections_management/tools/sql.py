@@ -1,12 +1,30 @@
 """Set-based writes where the ORM would need a statement per record.
 
-Both helpers keep the raw SQL / ORM boundary: the fields they write are flushed first
+These helpers keep the raw SQL / ORM boundary: the fields they write are flushed first
 (a pending ORM write would otherwise overwrite the statement later) and invalidated
 after (the cache would otherwise keep the old values)."""
 
 from odoo import fields as odoo_fields
 from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
+
+
+def _column_arrays(fields, columns):
+    """One typed array per column (`%s::<type>[]`), for `unnest(...)`: the values of
+    many rows travel as one parameter per column, not as one SQL fragment per value."""
+    return SQL(", ").join(
+        SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
+        for field, column in zip(fields, columns, strict=True)
+    )
+
+
+def _invalidate_inverses(model, fields):
+    """Invalidate the one2many fields listing the records of `model` through the
+    many2one `fields` a raw statement wrote: the cache would not show new links."""
+    for field in fields:
+        if field.type in ("many2one", "many2one_reference"):
+            for inverse in model.pool.field_inverses[field]:
+                model.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
 
 
 def write_each(model, fnames, rows):
@@ -30,10 +48,7 @@ def write_each(model, fnames, rows):
                 SQL("%s = v.%s", SQL.identifier(fname), SQL.identifier(fname)) for fname in fnames
             ),
             ids=list(columns[0]),
-            arrays=SQL(", ").join(
-                SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
-                for field, column in zip(fields, columns[1:], strict=True)
-            ),
+            arrays=_column_arrays(fields, columns[1:]),
             columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
         )
     )
@@ -104,19 +119,13 @@ def insert_rows(model, fnames, rows):
                 table=SQL.identifier(model._table),
                 columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
                 values=SQL(", ").join(SQL("v.%s", SQL.identifier(fname)) for fname in fnames),
-                arrays=SQL(", ").join(
-                    SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
-                    for field, column in zip(fields, columns, strict=True)
-                ),
+                arrays=_column_arrays(fields, columns),
                 uid=model.env.uid,
                 now=model.env.cr.now(),
             )
         )
     )
-    for field in fields:
-        if field.type in ("many2one", "many2one_reference"):
-            for inverse in model.pool.field_inverses[field]:
-                model.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+    _invalidate_inverses(model, fields)
     return model.browse(ids)
 
 
@@ -186,10 +195,7 @@ def upsert_rows(model, fnames, rows, key="move_id"):
             table=table,
             columns=SQL(", ").join(SQL.identifier(fname) for fname in fnames),
             values=SQL(", ").join(SQL("v.%s", SQL.identifier(fname)) for fname in fnames),
-            arrays=SQL(", ").join(
-                SQL("%s::%s[]", list(column), SQL(field.column_type[1]))
-                for field, column in zip(fields, columns, strict=True)
-            ),
+            arrays=_column_arrays(fields, columns),
             key=SQL.identifier(key),
             assignments=SQL(", ").join(
                 SQL("%s = EXCLUDED.%s", SQL.identifier(fname), SQL.identifier(fname))
@@ -200,7 +206,4 @@ def upsert_rows(model, fnames, rows, key="move_id"):
         )
     )
     model.invalidate_model(fnames, flush=False)
-    for field in fields:
-        if field.type == "many2one":
-            for inverse in model.pool.field_inverses[field]:
-                model.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+    _invalidate_inverses(model, fields)
