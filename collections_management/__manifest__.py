@@ -2,7 +2,7 @@
     "name": "Collections Management",
     "summary": "Credit and collections: cases, follow-up levels, promises, plans, "
     "disputes, agencies, legal action and reporting on top of Odoo Accounting",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "collections_management contributors",

@@ -53,4 +53,5 @@ from . import (
     res_partner,
     res_users,
     sms_sms,
+    template_reset_mixin,
 )

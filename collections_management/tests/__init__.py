@@ -24,6 +24,7 @@ from . import (
     test_security_reports,
     test_sms,
     test_statement_report,
+    test_template_upgrade,
     test_translations,
     test_worklist,
 )
