@@ -74,6 +74,22 @@ class TestSmsLevel(CollectionsCommon, SMSCase):
             run = self.run_at("2026-06-10 10:00:00")
         self.assertEqual(self.communication_of(run).sms_number, "+32470999999")
 
+    def test_number_checked_by_numbering_plan(self):
+        """Odoo's phone validation (the phonenumbers library) decides: a national
+        number is written in the international form of the debtor's country, and a
+        number its country's plan cannot hold is not texted, however well it looks."""
+        belgium = self.env.ref("base.be")
+        self.debtor.write({"country_id": belgium.id, "phone": "0470 12 34 56"})
+        # a Belgian mobile number has nine digits after the 0
+        self.debtor_two.write({"country_id": belgium.id, "phone": "+32 470 12 34"})
+        self.create_invoice(self.debtor_two, 300, "2026-06-01")
+        with self.mockSMSGateway():
+            run = self.run_at("2026-06-10 10:00:00")
+        self.assertEqual(self.communication_of(run).sms_number, "+32470123456")
+        refused = self.communication_of(run, self.debtor_two)
+        self.assertFalse(refused.sms_number)
+        self.assertIn("no valid mobile number", refused.error)
+
     def test_missing_number(self):
         """Email and SMS: the email goes, the SMS failure is recorded. SMS only: the
         communication fails and the run goes on with the other debtors."""
