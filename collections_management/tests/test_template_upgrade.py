@@ -26,7 +26,9 @@ class TestTemplateUpgrade(TransactionCase):
         cls.final = cls.env.ref("collections_management.mail_template_final")
         cls.sms = cls.env.ref("collections_management.sms_template_reminder")
         cls.administrator = new_test_user(
-            cls.env, login="tu_admin", groups="base.group_system,collections_management.group_collections_admin"
+            cls.env,
+            login="tu_admin",
+            groups="base.group_system,collections_management.group_collections_admin",
         )
 
     def _as_installed_earlier(self, template, field, text):
