@@ -104,6 +104,7 @@ class AccountMove(models.Model):
         """Set by hand by the system (the run writes in SQL): the invoices' state rows."""
         upsert_rows(
             self.env["collection.invoice.state"],
+            "move_id",
             ["move_id", "company_id", *COLLECTION_STATE_COLUMNS.values()],
             [
                 (

@@ -637,6 +637,7 @@ class CollectionCommunication(models.Model):
         date = self[:1].run_id.date
         upsert_rows(
             self.env["collection.invoice.state"],
+            "move_id",
             ["move_id", "company_id", "level_id", "level_date"],
             [(line.move_id.id, line.company_id.id, line.level_id.id, date) for line in lines],
         )

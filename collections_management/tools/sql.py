@@ -163,9 +163,9 @@ def insert_messages(env, vals_list):
     return messages
 
 
-def upsert_rows(model, fnames, rows, key="move_id"):
+def upsert_rows(model, key, fnames, rows):
     """Give each row of `rows` (tuples of the values of `fnames`, as the database
-    stores them; `key` among `fnames`, a unique column) its record in one
+    stores them; `key`, a unique column, among `fnames`) its record in one
     `INSERT ... ON CONFLICT (key) DO UPDATE`: new keys are inserted, existing ones
     updated, and the records that already hold the values are left alone (no new row
     version). Written in one statement whatever the number of rows.
